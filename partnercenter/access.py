@@ -1,0 +1,54 @@
+"""Scoped access to partner-owned objects (STYLE habit 1).
+
+Every view fetches objects through these helpers: an object outside the
+user's partner is a 404 (its existence is not revealed); one inside whose
+action the user's roles don't allow is a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from partnercenter.models import Partner, User
+from partnercenter.roles import Action, may
+
+
+def require(user, action: Action) -> None:
+    """Raise PermissionDenied (403) unless ``user`` may take ``action`` (SPEC §2)."""
+    if not may(user, action):
+        raise PermissionDenied
+
+
+def partner_for_user(user, action: Action | None = None) -> Partner:
+    """The signed-in user's partner, checking ``action`` if given.
+
+    Raises Http404 for accounts without a partner (back-office staff), then
+    PermissionDenied when the user's roles don't allow ``action``.
+    """
+    if not getattr(user, "partner_id", None):
+        raise Http404("This account does not belong to a partner.")
+    if action is not None:
+        require(user, action)
+    return user.partner
+
+
+def partner_users_for_user(user) -> QuerySet[User]:
+    """Active users of the same partner as ``user``, with their roles prefetched."""
+    partner = partner_for_user(user)
+    return User.objects.filter(partner=partner, is_active=True).prefetch_related("groups")
+
+
+def partner_user_get_for_user(user, pk, *, action: Action = Action.MANAGE_USERS) -> User:
+    """One user of ``user``'s partner by primary key.
+
+    Raises Http404 when ``pk`` is malformed, unknown or another partner's user,
+    PermissionDenied when ``user`` may not take ``action``.
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    target = get_object_or_404(partner_users_for_user(user), pk=pk)
+    require(user, action)
+    return target

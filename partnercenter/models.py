@@ -1,0 +1,129 @@
+"""Partner organizations and their users (SPEC §2)."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from partnercenter.roles import Action, Role, may
+
+validate_mpn_id = RegexValidator(
+    r"\A[0-9]{1,10}\Z", _("An MPN ID is a number of up to 10 digits."), code="invalid_mpn_id"
+)
+
+
+def validate_time_zone(value: str) -> None:
+    """Raise ValidationError unless ``value`` is an IANA time zone name ("Asia/Seoul")."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            _("%(value)s is not a known time zone."),
+            code="invalid_time_zone",
+            params={"value": value},
+        ) from exc
+
+
+class Partner(models.Model):
+    """A CSP partner organization: the tenant that owns users, customers and records."""
+
+    class PartnerType(models.TextChoices):
+        DIRECT_BILL = "direct_bill", _("Direct-bill partner")
+        INDIRECT_PROVIDER = "indirect_provider", _("Indirect provider")
+        INDIRECT_RESELLER = "indirect_reseller", _("Indirect reseller")
+
+    name = models.CharField(_("name"), max_length=255)
+    tenant_id = models.UUIDField(_("Partner ID"), unique=True, default=uuid.uuid4)
+    mpn_id = models.CharField(_("MPN ID"), max_length=10, unique=True, validators=[validate_mpn_id])
+    partner_type = models.CharField(_("partner type"), max_length=32, choices=PartnerType.choices)
+    country = CountryField(_("country"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    partner_type__in=["direct_bill", "indirect_provider", "indirect_reseller"]
+                ),
+                name="%(app_label)s_%(class)s_valid_partner_type",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(mpn_id=""), name="%(app_label)s_%(class)s_mpn_id_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_indirect_provider(self) -> bool:
+        return self.partner_type == self.PartnerType.INDIRECT_PROVIDER
+
+    @property
+    def is_indirect_reseller(self) -> bool:
+        return self.partner_type == self.PartnerType.INDIRECT_RESELLER
+
+
+class User(AbstractUser):
+    """A person who signs in: a partner user (with roles) or back-office staff (no partner).
+
+    The user name is the email address for partner users. ``time_zone`` judges
+    "today" for rule A1; ``language`` is the preferred UI language.
+    """
+
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        help_text=_("Empty for back-office staff, who work only in Django admin."),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for a temporary password; the user is asked to change it at sign-in."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="%(app_label)s_%(class)s_unique_email",
+                violation_error_message=_("A user with this email address already exists."),
+            ),
+        ]
+
+    @cached_property
+    def role_names(self) -> list[str]:
+        """The Partner Center role names the user holds, in SPEC §2 order."""
+        held = {g.name for g in self.groups.all()}
+        return [role.value for role in Role if role.value in held]
+
+    @property
+    def roles(self) -> list[Role]:
+        return [Role(name) for name in self.role_names]
+
+    def may(self, action: Action) -> bool:
+        """Shortcut for ``roles.may(self, action)``."""
+        return may(self, action)

@@ -1,0 +1,135 @@
+"""Partner Center roles and the permission matrix of SPEC §2, in one place.
+
+A role is a Django ``Group`` whose name is the role's Partner Center name
+("Admin agent", ...). Each action is a custom permission on ``Partner``
+(``partnercenter.<action>``). ``sync_role_groups`` makes the groups and their
+permissions match ``MATRIX``; it runs after every ``migrate``, so the matrix
+below is the single source of truth and back-office staff only choose which
+roles a user holds. Views ask one question: ``may(user, action)``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Partner Center's user roles; the value is the Group name (seed 004)."""
+
+    GLOBAL_ADMIN = "Global admin", _("Global admin")
+    USER_ADMIN = "User admin", _("User admin")
+    ADMIN_AGENT = "Admin agent", _("Admin agent")
+    SALES_AGENT = "Sales agent", _("Sales agent")
+    HELPDESK_AGENT = "Helpdesk agent", _("Helpdesk agent")
+    BILLING_ADMIN = "Billing admin", _("Billing admin")
+
+
+class Action(models.TextChoices):
+    """What a partner user may do; each is the codename of a permission on Partner."""
+
+    VIEW_CUSTOMERS = "view_customers", "View customers, account info and confirmation status"
+    ADD_CUSTOMER = "add_customer", "Add a new customer"
+    ATTEST_AGREEMENT = (
+        "attest_agreement",
+        "Confirm (attest) Microsoft Customer Agreement acceptance",
+    )
+    # Helpdesk agents attest only in the attest-on-behalf scenarios (SPEC §2 R*, rule A9).
+    ATTEST_AGREEMENT_ON_BEHALF = (
+        "attest_agreement_on_behalf",
+        "Attest agreement acceptance on the customer's behalf (seed 002 scenarios)",
+    )
+    INVITE_CUSTOMERS = "invite_customers", "Request a reseller relationship / invite customers"
+    REMOVE_RELATIONSHIP = "remove_relationship", "Remove a customer relationship"
+    MANAGE_PARTNERSHIPS = "manage_partnerships", "Manage indirect provider/reseller partnerships"
+    PLACE_ORDERS = "place_orders", "Place orders and change seat counts"
+    MANAGE_USERS = "manage_users", "Manage users and their roles"
+
+
+_ALL = frozenset(Action)
+
+#: SPEC §2, row by row: which role may take which action.
+MATRIX: dict[Role, frozenset[Action]] = {
+    Role.GLOBAL_ADMIN: _ALL,
+    Role.USER_ADMIN: frozenset(
+        {
+            Action.VIEW_CUSTOMERS,
+            Action.ADD_CUSTOMER,
+            Action.MANAGE_PARTNERSHIPS,
+            Action.MANAGE_USERS,
+        }
+    ),
+    Role.ADMIN_AGENT: frozenset(
+        {
+            Action.VIEW_CUSTOMERS,
+            Action.ADD_CUSTOMER,
+            Action.ATTEST_AGREEMENT,
+            Action.ATTEST_AGREEMENT_ON_BEHALF,
+            Action.INVITE_CUSTOMERS,
+            Action.REMOVE_RELATIONSHIP,
+            Action.MANAGE_PARTNERSHIPS,
+            Action.PLACE_ORDERS,
+        }
+    ),
+    Role.SALES_AGENT: frozenset(
+        {
+            Action.VIEW_CUSTOMERS,
+            Action.ADD_CUSTOMER,
+            Action.ATTEST_AGREEMENT,
+            Action.ATTEST_AGREEMENT_ON_BEHALF,
+            Action.INVITE_CUSTOMERS,
+            Action.MANAGE_PARTNERSHIPS,
+            Action.PLACE_ORDERS,
+        }
+    ),
+    Role.HELPDESK_AGENT: frozenset(
+        {Action.VIEW_CUSTOMERS, Action.ATTEST_AGREEMENT_ON_BEHALF, Action.PLACE_ORDERS}
+    ),
+    Role.BILLING_ADMIN: frozenset({Action.VIEW_CUSTOMERS}),
+}
+
+
+def permission_name(action: Action) -> str:
+    """Return the ``app_label.codename`` string Django's ``has_perm`` takes."""
+    return f"partnercenter.{action.value}"
+
+
+def may(user, action: Action) -> bool:
+    """Whether ``user`` may take ``action`` for its own partner (SPEC §2).
+
+    False for anonymous and inactive users and for accounts without a partner
+    (back-office staff work in Django admin, not the dashboard).
+    """
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and getattr(user, "partner_id", None)
+        and user.has_perm(permission_name(action))
+    )
+
+
+def sync_role_groups(*, using: str = "default", **_kwargs) -> None:
+    """Create one Group per Role and give it exactly the permissions MATRIX lists.
+
+    Connected to ``post_migrate``; safe to run any number of times.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from partnercenter.models import Partner
+
+    # As Django's create_permissions does: a flush (TransactionTestCase) leaves
+    # stale ids in the content type cache.
+    ContentType.objects.clear_cache()
+    content_type = ContentType.objects.db_manager(using).get_for_model(Partner)
+    for action in Action:
+        Permission.objects.using(using).update_or_create(
+            content_type=content_type, codename=action.value, defaults={"name": action.label}
+        )
+    permissions = {
+        p.codename: p
+        for p in Permission.objects.using(using).filter(
+            content_type=content_type, codename__in=[a.value for a in Action]
+        )
+    }
+    for role, actions in MATRIX.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
+        group.permissions.set([permissions[a.value] for a in actions])

@@ -1,0 +1,90 @@
+"""Customers: the tenants a partner serves (SPEC §3)."""
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from customers.validators import validate_company_name, validate_domain_prefix
+
+
+class Customer(models.Model):
+    """A customer tenant with its company details and primary contact."""
+
+    class CloudInstance(models.TextChoices):
+        PUBLIC = "public", _("Public cloud")
+        US_GOVERNMENT = "us_government", _("US Government")
+        GERMANY = "germany", _("Germany")
+
+    company_name = models.CharField(
+        _("company name"), max_length=255, validators=[validate_company_name]
+    )
+    domain_prefix = models.CharField(
+        _("domain"),
+        max_length=27,
+        validators=[validate_domain_prefix],
+        help_text=_("The part before .onmicrosoft.com."),
+    )
+    tenant_id = models.UUIDField(_("tenant ID"), unique=True, default=uuid.uuid4)
+    country = CountryField(_("country/region"))
+    address_line1 = models.CharField(_("address line 1"), max_length=200)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    state = models.CharField(_("state/province/region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    culture = models.CharField(_("culture"), max_length=16, default="en-US")
+    cloud_instance = models.CharField(
+        _("cloud instance"),
+        max_length=16,
+        choices=CloudInstance.choices,
+        default=CloudInstance.PUBLIC,
+    )
+    contact_first_name = models.CharField(_("first name"), max_length=50)
+    contact_last_name = models.CharField(_("last name"), max_length=50)
+    contact_email = models.EmailField(_("email"))
+    contact_phone = PhoneNumberField(_("phone number"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["company_name", "pk"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("domain_prefix"),
+                name="%(app_label)s_%(class)s_unique_domain",
+                violation_error_message=_("This domain is already taken."),
+            ),
+            # The full a-z0-9 pattern lives in the validator; portable SQL can say
+            # "lower case and not empty" (PostgreSQL's varchar(27) caps the length).
+            models.CheckConstraint(
+                condition=models.Q(domain_prefix=Lower("domain_prefix"))
+                & ~models.Q(domain_prefix=""),
+                name="%(app_label)s_%(class)s_domain_prefix_lower_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cloud_instance__in=["public", "us_government", "germany"]),
+                name="%(app_label)s_%(class)s_valid_cloud_instance",
+            ),
+        ]
+        indexes = [models.Index(Lower("company_name"), name="customers_company_name_lower")]
+
+    def __str__(self):
+        return self.company_name
+
+    @property
+    def domain(self) -> str:
+        """The full default domain, ``<prefix>.onmicrosoft.com``."""
+        return f"{self.domain_prefix}.onmicrosoft.com"
+
+    @property
+    def is_national_cloud(self) -> bool:
+        return self.cloud_instance != self.CloudInstance.PUBLIC
+
+    @property
+    def primary_contact_name(self) -> str:
+        return f"{self.contact_first_name} {self.contact_last_name}".strip()

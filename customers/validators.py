@@ -1,0 +1,66 @@
+"""Validators for customer fields (Partner Center's rules, SPEC §3)."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+#: Bare legal suffixes Partner Center refuses as a whole company name (casefolded,
+#: punctuation and spaces removed).
+LEGAL_SUFFIXES = frozenset(
+    {
+        "inc",
+        "llc",
+        "ltd",
+        "llp",
+        "lp",
+        "plc",
+        "corp",
+        "co",
+        "gmbh",
+        "ag",
+        "sa",
+        "sarl",
+        "bv",
+        "nv",
+        "kk",
+        "pty",
+        "pvt",
+        "limited",
+        "corporation",
+        "incorporated",
+        "company",
+        "주식회사",
+        "유한회사",
+    }
+)
+
+validate_domain_prefix = RegexValidator(
+    r"\A[a-z0-9]{1,27}\Z",
+    _("Use 1 to 27 lower-case letters (a–z) and digits (0–9)."),
+    code="invalid_domain_prefix",
+)
+
+
+def validate_company_name(value: str) -> None:
+    """Partner Center's company name rules (SPEC §3).
+
+    Raises ValidationError when the name is one character, holds only special
+    characters or white space, or is a bare legal suffix such as "Inc".
+    """
+    stripped = value.strip()
+    if len(stripped) < 2:
+        raise ValidationError(
+            _("The company name must be longer than one character."), code="company_name_too_short"
+        )
+    if not any(ch.isalnum() for ch in stripped):
+        raise ValidationError(
+            _("The company name can't contain only special characters."),
+            code="company_name_special_only",
+        )
+    bare = "".join(ch for ch in stripped.casefold() if ch.isalnum())
+    if bare in LEGAL_SUFFIXES:
+        raise ValidationError(
+            _("Enter the full company name, not only a legal suffix such as “%(value)s”."),
+            code="company_name_legal_suffix",
+            params={"value": stripped},
+        )

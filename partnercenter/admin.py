@@ -1,0 +1,84 @@
+"""Django admin for back-office staff: partners and users, with role editing."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from partnercenter.models import Partner, User
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "partner_type", "mpn_id", "tenant_id", "country", "created_at"]
+    list_filter = ["partner_type", "country"]
+    search_fields = ["name", "mpn_id", "=tenant_id"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "partner",
+        "role_list",
+        "is_active",
+        "is_staff",
+    ]
+    list_filter = ["partner__partner_type", "groups", "is_active", "is_staff", "is_superuser"]
+    search_fields = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "partner__name",
+        "partner__mpn_id",
+    ]
+    list_select_related = ["partner"]
+    autocomplete_fields = ["partner"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets[:1],
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "email", "time_zone", "language")},
+        ),
+        (_("Partner and roles"), {"fields": ("partner", "groups", "must_change_password")}),
+        (
+            _("Back-office access"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "email",
+                    "partner",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["label"] = _("Roles")
+            kwargs["help_text"] = _(
+                "Partner Center roles (SPEC §2): what this user may do for its partner."
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj):
+        return ", ".join(obj.role_names)

@@ -1,0 +1,98 @@
+"""Forms for sign-in related pages and User management."""
+
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from partnercenter.models import User
+from partnercenter.roles import Role
+
+
+class RolesField(forms.MultipleChoiceField):
+    """Checkboxes for Partner Center's roles."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Roles"))
+        kwargs.setdefault("choices", Role.choices)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("error_messages", {"required": _("Choose at least one role.")})
+        super().__init__(**kwargs)
+
+
+class PartnerUserAddForm(forms.Form):
+    """Seed 004 "Add a new user": full name, unique email address, roles."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email"), max_length=150)
+    roles = RolesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Add")))
+
+    def clean_first_name(self):
+        value = self.cleaned_data["first_name"].strip()
+        if not value:
+            raise forms.ValidationError(_("Enter the user's first name."))
+        return value
+
+    def clean_last_name(self):
+        value = self.cleaned_data["last_name"].strip()
+        if not value:
+            raise forms.ValidationError(_("Enter the user's last name."))
+        return value
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        # Checked here for a message beside the field; the database constraint
+        # (partnercenter_user_unique_email) is the guarantee.
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("A user with this email address already exists."))
+        return email
+
+
+class PartnerUserRolesForm(forms.Form):
+    """Seed 004 "Assign user permissions": the roles a user holds."""
+
+    roles = RolesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Update")))
+
+
+class ProfileForm(forms.ModelForm):
+    """The signed-in user's own time zone and language."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+
+    class Meta:
+        model = User
+        fields = ["time_zone", "language"]
+        labels = {"language": _("Language")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class TemporaryPasswordChangeForm(PasswordChangeForm):
+    """Django's password change form; saving it ends the temporary-password state."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Change password")))
+
+    def save(self, commit=True):
+        self.user.must_change_password = False
+        return super().save(commit=commit)

@@ -1,0 +1,114 @@
+"""Writes on partners and partner users (STYLE: keyword-only, atomic, full_clean first)."""
+
+import secrets
+import string
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from partnercenter.models import Partner, User
+from partnercenter.roles import Role
+
+_PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+def temporary_password_make(*, length: int = 16) -> str:
+    """A random temporary password of ``length`` characters (letters and digits).
+
+    It always holds an upper-case letter, a lower-case letter and a digit, so it
+    passes Django's password validators and the usual tenant policies.
+    """
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if (
+            any(c.isupper() for c in password)
+            and any(c.islower() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+def _role_groups(roles) -> list[Group]:
+    names = [Role(r).value for r in roles]
+    groups = list(Group.objects.filter(name__in=names))
+    if len(groups) != len(set(names)):
+        raise ValidationError({"roles": _("An unknown role was chosen.")})
+    return groups
+
+
+def _check_global_admin_remains(*, partner: Partner, losing: User) -> None:
+    """Raise ValidationError if ``losing`` is the partner's last active Global admin."""
+    others = (
+        User.objects.filter(partner=partner, is_active=True, groups__name=Role.GLOBAL_ADMIN)
+        .exclude(pk=losing.pk)
+        .exists()
+    )
+    if not others:
+        raise ValidationError(_("A partner must keep at least one Global admin."))
+
+
+@transaction.atomic
+def partner_user_create(
+    *, partner: Partner, first_name: str, last_name: str, email: str, roles
+) -> tuple[User, str]:
+    """Add a user to ``partner`` with a temporary password (seed 004, "Add a new user").
+
+    Returns ``(user, temporary_password)``; the password is stored only hashed
+    and the user must change it at first sign-in. Raises ValidationError for
+    a duplicate email (any case), missing names or no role; nothing is saved.
+    """
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    email = User.objects.normalize_email(email).strip()
+    user = User(
+        partner=partner,
+        username=email.lower(),
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        must_change_password=True,
+    )
+    password = temporary_password_make()
+    user.set_password(password)
+    user.full_clean()
+    if not user.first_name or not user.last_name:
+        raise ValidationError(_("Enter the user's first and last name."))
+    user.save()
+    user.groups.set(_role_groups(roles))
+    return user, password
+
+
+@transaction.atomic
+def partner_user_update_roles(*, user: User, roles, acting_user: User) -> User:
+    """Replace ``user``'s roles (seed 004, "Assign user permissions").
+
+    Raises ValidationError for no role, or when it would leave the partner
+    without a Global admin.
+    """
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    groups = _role_groups(roles)
+    if Role.GLOBAL_ADMIN.value not in {g.name for g in groups}:
+        _check_global_admin_remains(partner=user.partner, losing=user)
+    user.groups.set(groups)
+    user.__dict__.pop("role_names", None)
+    return user
+
+
+@transaction.atomic
+def partner_user_remove(*, user: User, acting_user: User) -> User:
+    """Remove ``user`` from the partner's users.
+
+    The account is deactivated, not deleted, so records it made keep naming
+    who made them. Raises ValidationError when removing oneself or the last
+    Global admin.
+    """
+    if user.pk == acting_user.pk:
+        raise ValidationError(_("You can't remove your own account."))
+    if Role.GLOBAL_ADMIN.value in user.role_names:
+        _check_global_admin_remains(partner=user.partner, losing=user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user

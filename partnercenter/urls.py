@@ -1,0 +1,35 @@
+"""Root URLs."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from partnercenter import views
+
+user_patterns = (
+    [
+        path("", views.user_list, name="list"),
+        path("add/", views.user_add, name="add"),
+        path("<int:pk>/", views.user_detail, name="detail"),
+        path("<int:pk>/created/", views.user_created, name="created"),
+        path("<int:pk>/remove/", views.user_remove, name="remove"),
+    ],
+    "users",
+)
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("settings/profile/", views.profile, name="profile"),
+    path("settings/users/", include(user_patterns)),
+    path("customers/", include("customers.urls")),
+    path("", include("relationships.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Partner Center back office"
+admin.site.site_title = "Partner Center back office"

@@ -1,0 +1,167 @@
+"""Sign-in, language, profile and User management views (seed 004)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from partnercenter import services
+from partnercenter.access import partner_for_user, partner_user_get_for_user, partner_users_for_user
+from partnercenter.forms import (
+    PartnerUserAddForm,
+    PartnerUserRolesForm,
+    ProfileForm,
+    TemporaryPasswordChangeForm,
+)
+from partnercenter.roles import Action
+
+_NEW_USER_PASSWORDS = "new_user_passwords"
+
+
+def add_service_errors(form, error: ValidationError, *, field_map=None) -> None:
+    """Put a service's ValidationError on ``form``, beside the field it concerns.
+
+    ``field_map`` renames model fields to form fields (``{"username": "email"}``);
+    errors on fields the form doesn't have go to the top of the form.
+    """
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = field_map.get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def remember_language(response, language: str):
+    """Set Django's language cookie on ``response`` (as ``set_language`` does); returns it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in; afterwards the UI speaks the user's preferred language."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_language(response, form.get_user().language)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; it also ends a temporary password (seed 004)."""
+
+    form_class = TemporaryPasswordChangeForm
+    success_url = reverse_lazy("customers:list")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+@require_POST
+@login_not_required
+def set_language(request):
+    """Django's ``set_language``; for a signed-in user the choice is also remembered."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(user._meta.get_field("language").choices):
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
+
+
+def profile(request):
+    """The signed-in user's own settings: time zone and language."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings were saved."))
+        return remember_language(redirect("profile"), form.instance.language)
+    return render(request, "partnercenter/profile_form.html", {"form": form})
+
+
+def user_list(request):
+    """Settings → User management: the partner's users and their roles."""
+    partner_for_user(request.user, Action.MANAGE_USERS)
+    users = partner_users_for_user(request.user).order_by("first_name", "last_name", "email")
+    return render(request, "partnercenter/user_list.html", {"users": users})
+
+
+def user_add(request):
+    """Add user (seed 004): full name, unique email, roles; then the one-time confirmation."""
+    partner = partner_for_user(request.user, Action.MANAGE_USERS)
+    form = PartnerUserAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.partner_user_create(partner=partner, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc, field_map={"username": "email"})
+        else:
+            # Shown once by user_created, which removes it from the session.
+            request.session.setdefault(_NEW_USER_PASSWORDS, {})[str(user.pk)] = password
+            request.session.modified = True
+            return redirect("users:created", pk=user.pk)
+    return render(request, "partnercenter/user_form.html", {"form": form})
+
+
+def user_created(request, pk):
+    """Confirm the new user's details; the temporary password is shown this once only."""
+    user = partner_user_get_for_user(request.user, pk)
+    password = request.session.get(_NEW_USER_PASSWORDS, {}).pop(str(user.pk), None)
+    request.session.modified = True
+    return render(
+        request, "partnercenter/user_created.html", {"new_user": user, "password": password}
+    )
+
+
+def user_detail(request, pk):
+    """A user's details and roles, with **Update** (seed 004, "Assign user permissions")."""
+    user = partner_user_get_for_user(request.user, pk)
+    form = PartnerUserRolesForm(request.POST or None, initial={"roles": user.role_names})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_user_update_roles(
+                user=user, roles=form.cleaned_data["roles"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The roles of %(name)s were updated.") % {"name": user.get_full_name()}
+            )
+            return redirect("users:detail", pk=user.pk)
+    return render(request, "partnercenter/user_detail.html", {"subject": user, "form": form})
+
+
+def user_remove(request, pk):
+    """Remove a user: a confirmation page, then POST deactivates the account."""
+    user = partner_user_get_for_user(request.user, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.partner_user_remove(user=user, acting_user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("%(name)s was removed.") % {"name": user.get_full_name()})
+            return redirect("users:list")
+    return render(
+        request, "partnercenter/user_confirm_remove.html", {"subject": user, "error": error}
+    )

@@ -1,0 +1,48 @@
+"""Shared fixtures. Browser fixtures live in tests/browser/conftest.py."""
+
+import os
+
+import pytest
+
+from partnercenter.roles import Role
+from tests.factories import PartnerFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# browser tests make beside ``page`` are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is the production hasher (tested in test_settings); tests use a fast one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def partner(db):
+    return PartnerFactory(name="Fabrikam Cloud Solutions")
+
+
+@pytest.fixture
+def other_partner(db):
+    return PartnerFactory(name="Contoso Partner Services")
+
+
+@pytest.fixture
+def make_user(db, partner):
+    """``make_user(Role.ADMIN_AGENT, partner=...)``: a user holding the given roles."""
+
+    def make(*roles, partner=partner, **fields):
+        return UserFactory(partner=partner, roles=list(roles), **fields)
+
+    return make
+
+
+@pytest.fixture
+def global_admin(make_user):
+    return make_user(Role.GLOBAL_ADMIN)
+
+
+@pytest.fixture
+def admin_agent(make_user):
+    return make_user(Role.ADMIN_AGENT)

@@ -1,0 +1,82 @@
+"""factory-boy factories for every model the tests touch."""
+
+import factory
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from customers.models import Customer
+from partnercenter.models import Partner, User
+from relationships.models import IndirectPartnership, ResellerRelationship
+
+TEST_PASSWORD = "Test-Password-2026"
+
+
+class PartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n} Ltd")
+    mpn_id = factory.Sequence(lambda n: f"{5000000 + n}")
+    partner_type = Partner.PartnerType.DIRECT_BILL
+    country = "KR"
+
+
+class UserFactory(DjangoModelFactory):
+    """A partner user; ``roles=[Role.ADMIN_AGENT, ...]`` sets its roles."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    partner = factory.SubFactory(PartnerFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"user{n}@partner.example")
+    username = factory.LazyAttribute(lambda o: o.email)
+    time_zone = "UTC"
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=[str(r.value) for r in extracted]))
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    company_name = factory.Sequence(lambda n: f"Customer {n:04d} Co")
+    domain_prefix = factory.Sequence(lambda n: f"customer{n:04d}")
+    country = "KR"
+    address_line1 = "152 Teheran-ro"
+    city = "Seoul"
+    state = "Seoul"
+    postal_code = "06236"
+    language = "ko"
+    culture = "ko-KR"
+    contact_first_name = "Minji"
+    contact_last_name = "Kang"
+    contact_email = factory.LazyAttribute(lambda o: f"minji.kang@{o.domain_prefix}.example")
+    contact_phone = "+82 2 3456 7890"
+
+
+class ResellerRelationshipFactory(DjangoModelFactory):
+    class Meta:
+        model = ResellerRelationship
+
+    partner = factory.SubFactory(PartnerFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    state = ResellerRelationship.State.ACTIVE
+
+
+class IndirectPartnershipFactory(DjangoModelFactory):
+    class Meta:
+        model = IndirectPartnership
+
+    provider = factory.SubFactory(
+        PartnerFactory, partner_type=Partner.PartnerType.INDIRECT_PROVIDER
+    )
+    reseller = factory.SubFactory(
+        PartnerFactory, partner_type=Partner.PartnerType.INDIRECT_RESELLER
+    )

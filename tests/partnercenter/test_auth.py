@@ -1,0 +1,164 @@
+"""Sign-in, sign-out, the temporary-password change, language and time zone."""
+
+import zoneinfo
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from partnercenter.middleware import UserTimeZoneMiddleware
+from partnercenter.roles import Role
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD_URLS = [
+    "/",
+    "/customers/",
+    "/settings/users/",
+    "/settings/users/add/",
+    "/settings/profile/",
+    "/indirect-providers/",
+    "/indirect-resellers/",
+    "/accounts/password_change/",
+]
+
+
+def test_the_sign_in_page_answers_200(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+@pytest.mark.parametrize("url", DASHBOARD_URLS)
+def test_every_dashboard_page_sends_anonymous_visitors_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_user_signs_in_and_lands_on_customers(client, admin_agent):
+    response = client.post(
+        reverse("login"), {"username": admin_agent.username, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("customers:list")
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, admin_agent):
+    response = client.post(
+        reverse("login"), {"username": admin_agent.username, "password": "wrong"}
+    )
+    assert response.status_code == 200
+    assert b"Please enter a correct" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_switches_to_the_users_preferred_language(client, make_user):
+    user = make_user(Role.ADMIN_AGENT, language="ko")
+    response = client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
+    page = client.get(reverse("customers:list"))
+    assert "고객".encode() in page.content
+
+
+def test_sign_out_is_a_post_and_ends_the_session(client, admin_agent):
+    client.force_login(admin_agent)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("customers:list")).status_code == 302
+
+
+def test_a_temporary_password_must_be_changed_before_anything_else(client, make_user):
+    user = make_user(Role.ADMIN_AGENT, must_change_password=True)
+    client.force_login(user)
+    response = client.get(reverse("customers:list"))
+    assert response.status_code == 302
+    assert response.url == reverse("password_change")
+    assert client.get(reverse("password_change")).status_code == 200
+
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "A-new-Passphrase-77",
+            "new_password2": "A-new-Passphrase-77",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.must_change_password is False
+    assert user.check_password("A-new-Passphrase-77")
+    assert client.get(reverse("customers:list")).status_code == 200
+
+
+def test_a_weak_new_password_is_refused_beside_the_field(client, make_user):
+    user = make_user(Role.ADMIN_AGENT, must_change_password=True)
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "123", "new_password2": "123"},
+    )
+    assert response.status_code == 200
+    assert b"This password is too short" in response.content
+    user.refresh_from_db()
+    assert user.must_change_password is True
+
+
+def test_the_language_switch_remembers_the_choice_for_a_signed_in_user(client, admin_agent):
+    client.force_login(admin_agent)
+    response = client.post(reverse("set_language"), {"language": "ko", "next": "/customers/"})
+    assert response.status_code == 302
+    admin_agent.refresh_from_db()
+    assert admin_agent.language == "ko"
+    assert "고객".encode() in client.get("/customers/").content
+    client.post(reverse("set_language"), {"language": "en", "next": "/customers/"})
+    assert b"Customers" in client.get("/customers/").content
+
+
+def test_the_language_switch_works_on_the_sign_in_page(client):
+    response = client.post(reverse("set_language"), {"language": "ko", "next": reverse("login")})
+    assert response.status_code == 302
+    assert "로그인".encode() in client.get(reverse("login")).content
+
+
+def test_the_users_time_zone_is_active_during_their_requests(rf, make_user):
+    user = make_user(Role.ADMIN_AGENT, time_zone="Asia/Seoul")
+    request = rf.get("/")
+    request.user = user
+    seen = {}
+
+    def view(_request):
+        seen["zone"] = timezone.get_current_timezone_name()
+        return None
+
+    UserTimeZoneMiddleware(view)(request)
+    assert seen["zone"] == "Asia/Seoul"
+    assert zoneinfo.ZoneInfo(seen["zone"])
+
+
+def test_my_settings_saves_time_zone_and_language(client, admin_agent):
+    client.force_login(admin_agent)
+    response = client.post(
+        reverse("profile"), {"time_zone": "Pacific/Kiritimati", "language": "ko"}
+    )
+    assert response.status_code == 302
+    admin_agent.refresh_from_db()
+    assert (admin_agent.time_zone, admin_agent.language) == ("Pacific/Kiritimati", "ko")
+
+
+def test_an_unknown_time_zone_is_refused_beside_the_field(client, admin_agent):
+    client.force_login(admin_agent)
+    response = client.post(reverse("profile"), {"time_zone": "Mars/Olympus", "language": "en"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["time_zone"]
+    admin_agent.refresh_from_db()
+    assert admin_agent.time_zone == "UTC"
+
+
+def test_back_office_staff_without_a_partner_get_404_on_dashboard_pages(client):
+    staff = UserFactory(partner=None, is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    assert client.get(reverse("customers:list")).status_code == 404
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -1,0 +1,60 @@
+"""``manage.py seed_demo``: idempotent, realistic, and every printed sign-in works."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from customers.models import Customer
+from partnercenter.demo import DEMO_PASSWORD
+from partnercenter.models import Partner, User
+from partnercenter.roles import Role
+from relationships.models import IndirectPartnership, ResellerRelationship
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return [
+        m.objects.count()
+        for m in (Partner, User, Customer, ResellerRelationship, IndirectPartnership)
+    ]
+
+
+def test_seed_demo_is_idempotent_and_prints_every_sign_in(client, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    first = _counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _counts() == first
+
+    types = set(Partner.objects.values_list("partner_type", flat=True))
+    assert types == set(Partner.PartnerType.values)
+    assert (
+        IndirectPartnership.objects.filter(reseller__partner_type="indirect_reseller").count() == 2
+    )
+    for partner in Partner.objects.all():
+        held = {name for user in partner.users.all() for name in user.role_names}
+        assert held == set(Role.values), partner
+
+    printed = [line.split()[0] for line in out.getvalue().splitlines()[1:]]
+    assert len(printed) == User.objects.count()
+    for email in printed:
+        assert client.login(username=email, password=DEMO_PASSWORD), email
+
+
+def test_demo_customers_pass_every_model_rule():
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
+    assert Customer.objects.count() >= 10
+    assert len(set(Customer.objects.values_list("country", flat=True))) >= 5
+    for customer in Customer.objects.all():
+        customer.full_clean()
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Partner.objects.count() == 0

@@ -1,0 +1,63 @@
+# The two commands: `make run` serves the app with demo data; `make test` runs ruff
+# and the whole pytest suite (browser tests included). Both start from nothing.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+BOOTSTRAP_VERSION := 5.3.8
+
+.PHONY: run test install lint chromium messages vendor clean
+
+run: $(INSTALLED)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000 (Django admin for back-office staff: /admin/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(INSTALLED) chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+install: $(INSTALLED)
+
+# Reinstall whenever pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Browser tests drive Debian's Chromium. As root we install it; otherwise the
+# browser tests fail with a message saying how to.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "WARNING: $(CHROMIUM) is missing; run 'sudo apt-get install -y chromium' or the browser tests fail."; \
+	  fi; \
+	fi
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Refresh the Korean catalogue after changing user-facing strings, translate, then compile.
+messages: $(INSTALLED)
+	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=static
+	$(BIN)/python manage.py compilemessages -l ko --ignore=.venv
+
+# Bootstrap is committed under static/vendor (pages work with no internet); this refreshes it.
+vendor:
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && tar xzf bootstrap-*.tgz && \
+	cp package/dist/css/bootstrap.min.css package/dist/css/bootstrap.min.css.map $(CURDIR)/static/vendor/bootstrap/css/ && \
+	cp package/dist/js/bootstrap.bundle.min.js package/dist/js/bootstrap.bundle.min.js.map $(CURDIR)/static/vendor/bootstrap/js/ && \
+	cp package/LICENSE $(CURDIR)/static/vendor/bootstrap/LICENSE && rm -rf $$tmp
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from agreements.models import AgreementTemplate
 
@@ -16,3 +18,6 @@ class AgreementTemplateAdmin(admin.ModelAdmin):
         "link",
     ]
     list_filter = ["agreement_type"]
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }

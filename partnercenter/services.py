@@ -81,7 +81,7 @@ def partner_user_create(
 
 
 @transaction.atomic
-def partner_user_update_roles(*, user: User, roles, acting_user: User) -> User:
+def partner_user_update_roles(*, user: User, roles) -> User:
     """Replace ``user``'s roles (seed 004, "Assign user permissions").
 
     Raises ValidationError for no role, or when it would leave the partner

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from partnercenter import views
 
@@ -19,7 +18,7 @@ user_patterns = (
 )
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
+    path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", views.PasswordChangeView.as_view(), name="password_change"),

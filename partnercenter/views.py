@@ -39,6 +39,13 @@ def add_service_errors(form, error: ValidationError, *, field_map=None) -> None:
         form.add_error(None, error)
 
 
+def home(request):
+    """Partner users start on **Customers**; back-office staff (no partner) in Django admin."""
+    if request.user.partner_id is None and request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("customers:list")
+
+
 def remember_language(response, language: str):
     """Set Django's language cookie on ``response`` (as ``set_language`` does); returns it."""
     response.set_cookie(
@@ -66,7 +73,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change; it also ends a temporary password (seed 004)."""
 
     form_class = TemporaryPasswordChangeForm
-    success_url = reverse_lazy("customers:list")
+    success_url = reverse_lazy("home")
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -137,9 +144,7 @@ def user_detail(request, pk):
     form = PartnerUserRolesForm(request.POST or None, initial={"roles": user.role_names})
     if request.method == "POST" and form.is_valid():
         try:
-            services.partner_user_update_roles(
-                user=user, roles=form.cleaned_data["roles"], acting_user=request.user
-            )
+            services.partner_user_update_roles(user=user, roles=form.cleaned_data["roles"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -12,6 +12,27 @@ from tests.factories import PartnerFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_sessions_before_dropping_the_test_database(django_db_setup, django_db_blocker):
+    """Let pytest-django drop the PostgreSQL test database at the end of the run.
+
+    The session-scoped live server and Playwright's event loop can leave a
+    database connection open after the browser tests (pytest-django #429,
+    #454); PostgreSQL then refuses to drop the test database. This fixture is
+    torn down just before the database, and ends such stray sessions first.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is the production hasher (tested in test_settings); tests use a fast one."""

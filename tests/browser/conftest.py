@@ -38,6 +38,19 @@ def _short_timeouts(context):
 
 
 @pytest.fixture
+def second_page(browser, browser_context_args):
+    """A page in a second, separate browser context (another person), closed after the test.
+
+    Closing it while the live server still runs matters: its keep-alive
+    connections would otherwise end after the server is gone.
+    """
+    context = browser.new_context(**browser_context_args)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def sign_in(page, live_server):
     """``sign_in(email, password)``: sign in through the real form; returns the page."""
 

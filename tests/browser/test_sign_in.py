@@ -45,7 +45,7 @@ def test_an_admin_agent_signs_in_sees_customers_switches_language_and_signs_out(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_global_admin_adds_a_user_who_must_change_the_temporary_password(
-    sign_in, live_server, browser
+    sign_in, live_server, second_page
 ):
     admin = UserFactory(roles=[Role.GLOBAL_ADMIN])
     page = sign_in(admin.username, TEST_PASSWORD)
@@ -62,7 +62,7 @@ def test_a_global_admin_adds_a_user_who_must_change_the_temporary_password(
     page.reload()
     expect(page.get_by_test_id("temporary-password")).to_have_count(0)
 
-    newcomer = browser.new_context().new_page()
+    newcomer = second_page
     newcomer.goto(f"{live_server.url}/accounts/login/")
     newcomer.get_by_label("Username").fill("jisoo@fabrikam.example")
     newcomer.get_by_label("Password").fill(password)

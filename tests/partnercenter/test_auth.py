@@ -40,10 +40,18 @@ def test_every_dashboard_page_sends_anonymous_visitors_to_sign_in(client, url):
 
 def test_a_user_signs_in_and_lands_on_customers(client, admin_agent):
     response = client.post(
-        reverse("login"), {"username": admin_agent.username, "password": TEST_PASSWORD}
+        reverse("login"), {"username": admin_agent.username, "password": TEST_PASSWORD}, follow=True
     )
-    assert response.status_code == 302
-    assert response.url == reverse("customers:list")
+    assert response.redirect_chain[-1][0] == reverse("customers:list")
+    assert response.status_code == 200
+
+
+def test_back_office_staff_land_in_django_admin(client):
+    staff = UserFactory(partner=None, is_staff=True, is_superuser=True)
+    response = client.post(
+        reverse("login"), {"username": staff.username, "password": TEST_PASSWORD}
+    )
+    assert client.get(response.url).url == reverse("admin:index")
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, admin_agent):

@@ -12,6 +12,18 @@ from partnercenter.models import User
 from partnercenter.roles import Role
 
 
+def form_helper(submit_label) -> FormHelper:
+    """A crispy FormHelper with one submit button labelled ``submit_label``.
+
+    ``novalidate`` leaves validation to the server, so every error appears as
+    the same clear message beside its field, whatever the browser.
+    """
+    helper = FormHelper()
+    helper.attrs = {"novalidate": ""}
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
 class RolesField(forms.MultipleChoiceField):
     """Checkboxes for Partner Center's roles."""
 
@@ -33,8 +45,7 @@ class PartnerUserAddForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Add")))
+        self.helper = form_helper(_("Add"))
 
     def clean_first_name(self):
         value = self.cleaned_data["first_name"].strip()
@@ -64,8 +75,7 @@ class PartnerUserRolesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Update")))
+        self.helper = form_helper(_("Update"))
 
 
 class ProfileForm(forms.ModelForm):
@@ -81,8 +91,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Save")))
+        self.helper = form_helper(_("Save"))
 
 
 class TemporaryPasswordChangeForm(PasswordChangeForm):
@@ -90,8 +99,7 @@ class TemporaryPasswordChangeForm(PasswordChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Change password")))
+        self.helper = form_helper(_("Change password"))
 
     def save(self, commit=True):
         self.user.must_change_password = False

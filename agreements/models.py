@@ -1,10 +1,14 @@
-"""Agreement templates (SPEC §4). Acceptance records arrive with the attestation work."""
+"""Agreement templates, their documents, and acceptance records (SPEC §4)."""
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class AgreementTemplateQuerySet(models.QuerySet):
@@ -78,3 +82,153 @@ class AgreementTemplate(models.Model):
 
     def __str__(self):
         return f"{self.get_agreement_type_display()} (versionRank {self.version_rank})"
+
+    @property
+    def is_customer_agreement(self) -> bool:
+        return self.agreement_type == self.AgreementType.MICROSOFT_CUSTOMER_AGREEMENT
+
+    def document_url(self, *, country: str = "US", language: str = "en-US") -> str:
+        """The download link for ``country`` and ``language`` (Partner Center's defaults).
+
+        Picks the document for the exact country and language, else one for the
+        country, else the template's own link. The MCA is country-specific (seed 000).
+        """
+        documents = {(str(d.country), d.language.lower()): d.url for d in self.documents.all()}
+        by_country = {str(d.country): d.url for d in self.documents.all()}
+        return (
+            documents.get((str(country), language.lower()))
+            or by_country.get(str(country))
+            or self.link
+        )
+
+
+class AgreementDocument(models.Model):
+    """The agreement text for one country and language (a template's download link)."""
+
+    template = models.ForeignKey(
+        AgreementTemplate,
+        verbose_name=_("template"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    country = CountryField(_("country/region"))
+    language = models.CharField(
+        _("language"), max_length=16, help_text=_("A culture such as ko-KR.")
+    )
+    url = models.URLField(_("download link"))
+
+    class Meta:
+        ordering = ["template", "country", "language"]
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "country", "language"],
+                name="%(app_label)s_%(class)s_one_per_country_and_language",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.template} — {self.country} {self.language}"
+
+
+class AgreementAcceptance(models.Model):
+    """One confirmation that a customer accepted an agreement (never changed or deleted).
+
+    The newest record for a (customer, partner) pair is that partner's current
+    confirmation; older ones are history (SPEC §4).
+    """
+
+    class Method(models.TextChoices):
+        PARTNER_ATTESTATION = "partner_attestation", _("Partner attestation")
+        CUSTOMER_DIRECT = "customer_direct", _("Accepted directly by the customer")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="agreement_acceptances",
+    )
+    partner = models.ForeignKey(
+        "partnercenter.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="agreement_acceptances",
+        null=True,
+        blank=True,
+        help_text=_(
+            "The partner that confirmed; for a direct acceptance, the inviting partner if any."
+        ),
+    )
+    template = models.ForeignKey(
+        AgreementTemplate,
+        verbose_name=_("agreement"),
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+    )
+    date_agreed = models.DateField(_("dateAgreed"))
+    first_name = models.CharField(_("first name"), max_length=50)
+    last_name = models.CharField(_("last name"), max_length=50)
+    email = models.EmailField(_("email address"))
+    phone = PhoneNumberField(_("phone number"), blank=True)
+    method = models.CharField(_("method"), max_length=32, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="recorded_acceptances",
+        help_text=_("Partner Center's userId: the user who confirmed or accepted."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+        verbose_name = _("agreement acceptance")
+        verbose_name_plural = _("agreement acceptances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=["partner_attestation", "customer_direct"]),
+                name="%(app_label)s_%(class)s_valid_method",
+            ),
+            models.CheckConstraint(
+                condition=Q(method="customer_direct") | Q(partner__isnull=False),
+                name="%(app_label)s_%(class)s_attestation_names_partner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(first_name="") & ~Q(last_name="") & ~Q(email=""),
+                name="%(app_label)s_%(class)s_acceptor_named",
+            ),
+            # Rule A12 (Partner Center error 600061).
+            models.UniqueConstraint(
+                fields=[
+                    "customer",
+                    "partner",
+                    "template",
+                    "date_agreed",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                ],
+                condition=Q(method="partner_attestation"),
+                name="%(app_label)s_%(class)s_no_identical_duplicate",
+                violation_error_message=_("This confirmation already exists."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["customer", "partner", "-created_at"], name="agreements_acc_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} — {self.template} ({self.date_agreed})"
+
+    @property
+    def acceptor_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_direct(self) -> bool:
+        return self.method == self.Method.CUSTOMER_DIRECT

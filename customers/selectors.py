@@ -1,32 +1,89 @@
 """Reads of customers, scoped to the signed-in user's partner (STYLE habit 1)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
+from agreements.selectors import with_agreement_status
+from customers.models import Customer
 from partnercenter.access import partner_for_user
+from partnercenter.models import Partner
 from partnercenter.roles import Action
 from relationships.models import ResellerRelationship
 
 DOMAIN_SUFFIX = ".onmicrosoft.com"
 
 
-def customer_relationships_for_user(user, *, search: str = "") -> QuerySet[ResellerRelationship]:
-    """The Customers page rows: the partner's active reseller relationships, one per customer.
+def _active_relationships():
+    return ResellerRelationship.objects.filter(state=ResellerRelationship.State.ACTIVE)
 
-    ``search`` matches the company name (contains, any case) or the domain
-    (starts with; a trailing ``.onmicrosoft.com`` is ignored). Ordered by company
-    name. Raises Http404 for accounts without a partner, PermissionDenied for
-    roles that may not view customers (SPEC §2).
+
+def customers_of_partner(partner: Partner) -> QuerySet[Customer]:
+    """Customers ``partner`` serves: an active relationship of its own, or — for an
+    indirect provider — one of its resellers' relationships through it (SPEC §5, A8).
+    """
+    served = (
+        _active_relationships()
+        .filter(customer=OuterRef("pk"))
+        .filter(Q(partner=partner) | Q(indirect_provider=partner))
+    )
+    return Customer.objects.filter(Exists(served))
+
+
+def customer_list_for_user(user, *, search: str = "") -> QuerySet[Customer]:
+    """The Customers page rows, ordered by company name.
+
+    Each customer carries ``serves_directly`` (its own relationship),
+    ``through_provider`` (the provider named on its own relationship, if any),
+    ``through_reseller`` (for an indirect provider: the reseller serving it) and
+    ``agreement_status``. ``search`` matches the company name (contains, any
+    case) or the domain (starts with; a trailing ``.onmicrosoft.com`` is
+    ignored). Raises Http404 for accounts without a partner, PermissionDenied
+    for roles that may not view customers (SPEC §2).
     """
     partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
-    rows = ResellerRelationship.objects.filter(
-        partner=partner, state=ResellerRelationship.State.ACTIVE
-    ).select_related("customer", "indirect_provider")
+    own = _active_relationships().filter(customer=OuterRef("pk"), partner=partner)
+    rows = customers_of_partner(partner).annotate(
+        serves_directly=Exists(own),
+        through_provider=Subquery(own.values("indirect_provider__name")[:1]),
+        through_reseller=Subquery(
+            _active_relationships()
+            .filter(customer=OuterRef("pk"), indirect_provider=partner)
+            .values("partner__name")[:1]
+        ),
+    )
     search = search.strip()
     if search:
         domain = search.lower().removesuffix(DOMAIN_SUFFIX)
-        rows = rows.filter(
-            Q(customer__company_name__icontains=search)
-            | Q(customer__domain_prefix__startswith=domain)
-        )
-    return rows.order_by(Lower("customer__company_name"), "customer_id")
+        rows = rows.filter(Q(company_name__icontains=search) | Q(domain_prefix__startswith=domain))
+    return with_agreement_status(rows, partner=partner).order_by(Lower("company_name"), "id")
+
+
+def customer_get_for_user(user, pk, *, action: Action = Action.VIEW_CUSTOMERS) -> Customer:
+    """One customer the user's partner serves, by primary key.
+
+    Raises Http404 when ``pk`` is malformed or the customer isn't served by the
+    user's partner (another partner's customer), PermissionDenied when the
+    user's roles don't allow ``action``.
+    """
+    partner = partner_for_user(user)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    customer = get_object_or_404(customers_of_partner(partner), pk=pk)
+    partner_for_user(user, action)
+    return customer
+
+
+def relationships_for_customer(
+    customer: Customer, *, partner: Partner
+) -> QuerySet[ResellerRelationship]:
+    """``partner``'s active relationships with ``customer`` (its own, or its resellers' through it)."""
+    return (
+        _active_relationships()
+        .filter(customer=customer)
+        .filter(Q(partner=partner) | Q(indirect_provider=partner))
+        .select_related("partner", "indirect_provider")
+    )

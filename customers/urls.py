@@ -6,4 +6,10 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="list"),
+    path("new/", views.customer_new, name="new"),
+    path("new/agreement/", views.customer_new_agreement, name="new_agreement"),
+    path("new/review/", views.customer_new_review, name="new_review"),
+    path("new/cancel/", views.customer_new_cancel, name="new_cancel"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/created/", views.customer_created, name="created"),
 ]

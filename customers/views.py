@@ -1,16 +1,278 @@
-"""Customers pages (SPEC §3)."""
+"""Customers pages (SPEC §3): Customers, the New customer wizard, Account info."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from customers.selectors import customer_relationships_for_user
+from agreements.selectors import AgreementStatus, agreement_summary
+from agreements.services import (
+    AttestationNotAllowed,
+    check_may_attest,
+    indirect_providers_of,
+    reseller_attestation_message,
+)
+from customers.forms import AgreementOption, AgreementStepForm, CustomerAccountForm
+from customers.markets import default_culture
+from customers.selectors import (
+    customer_get_for_user,
+    customer_list_for_user,
+    relationships_for_customer,
+)
+from customers.services import customer_create
+from partnercenter.access import partner_for_user
+from partnercenter.paging import seek_page
+from partnercenter.roles import Action, may
+from relationships.invitations import agreement_invitation_email
 
 CUSTOMERS_PER_PAGE = 50
+WIZARD = "new_customer_wizard"
+SECRETS = "new_customer_secrets"
 
 
 def customer_list(request):
     """**Customers**: the partner's customers, searchable by company name or domain, 50 a page."""
     search = request.GET.get("q", "")
-    rows = customer_relationships_for_user(request.user, search=search)
-    page = Paginator(rows, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "customers/customer_list.html", {"page_obj": page, "search": search})
+    rows = customer_list_for_user(request.user, search=search)
+    page = seek_page(rows, request.GET.get("page"), per_page=CUSTOMERS_PER_PAGE)
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "page_obj": page,
+            "search": search,
+            "may_add": may(request.user, Action.ADD_CUSTOMER),
+            "status_labels": AgreementStatus.LABELS,
+        },
+    )
+
+
+# --- New customer wizard ------------------------------------------------------------
+# Each step keeps what was typed in the session and rebuilds the earlier steps'
+# forms from it, so every step is validated again before anything is created.
+
+
+def _stored(request, step):
+    return request.session.get(WIZARD, {}).get(step)
+
+
+def _store(request, step, data):
+    wizard = dict(request.session.get(WIZARD, {}))
+    wizard[step] = data
+    request.session[WIZARD] = wizard
+
+
+def _raw(form, data):
+    return {name: data.get(form.add_prefix(name), "") for name in form.fields}
+
+
+def _providers(partner):
+    return indirect_providers_of(partner) if partner.is_indirect_reseller else ()
+
+
+def _account_form(request, partner, data=None):
+    if data is None:
+        return CustomerAccountForm(
+            initial={"country": partner.country, "culture": default_culture(partner.country)},
+            providers=_providers(partner),
+        )
+    return CustomerAccountForm(data, providers=_providers(partner))
+
+
+def _agreement_form(request, partner, account, data=None, initial=None):
+    from agreements.models import AgreementTemplate
+    from agreements.services import user_today
+
+    return AgreementStepForm(
+        data,
+        initial=initial,
+        user=request.user,
+        customer_country=account.cleaned_data["country"],
+        template=AgreementTemplate.objects.current(user_today(request.user)),
+        may_attest=may(request.user, Action.ATTEST_AGREEMENT) and not partner.is_indirect_reseller,
+        national_cloud=account.cleaned_data["cloud_instance"] != "public",
+    )
+
+
+def _valid_account(request, partner):
+    stored = _stored(request, "account")
+    if not stored:
+        return None
+    form = _account_form(request, partner, stored)
+    return form if form.is_valid() else None
+
+
+def _contact_initial(account):
+    data = account.cleaned_data
+    return {
+        "first_name": data["contact_first_name"],
+        "last_name": data["contact_last_name"],
+        "email": data["contact_email"],
+        "phone": data["contact_phone"].as_national if data["contact_phone"] else "",
+    }
+
+
+def customer_new(request):
+    """New customer, step 1: **Account info**."""
+    partner = partner_for_user(request.user, Action.ADD_CUSTOMER)
+    if request.method == "POST":
+        form = _account_form(request, partner, request.POST)
+        if form.is_valid():
+            _store(request, "account", _raw(form, request.POST))
+            return redirect("customers:new_agreement")
+    elif request.GET.get("restart"):
+        request.session.pop(WIZARD, None)
+        form = _account_form(request, partner)
+    else:
+        stored = _stored(request, "account")
+        form = (
+            _account_form(request, partner, stored) if stored else _account_form(request, partner)
+        )
+    if partner.is_indirect_reseller and not form.providers:
+        form.add_error(None, _("You need an indirect provider before you can add customers."))
+    return render(request, "customers/customer_form.html", {"form": form, "step": 1})
+
+
+def customer_new_agreement(request):
+    """New customer, step 2: **Microsoft agreement** (option 1 attest, option 2 invite)."""
+    partner = partner_for_user(request.user, Action.ADD_CUSTOMER)
+    account = _valid_account(request, partner)
+    if account is None:
+        return redirect("customers:new")
+    contact = _contact_initial(account)
+    show_acceptor = False
+    if request.method == "POST" and "update_acceptor" in request.POST:
+        # **Update**: show the acceptor's fields, keeping what was chosen so far (A4).
+        form = _agreement_form(
+            request,
+            partner,
+            account,
+            initial={**contact, **request.POST.dict(), "option": AgreementOption.ATTEST},
+        )
+        show_acceptor = True
+    elif request.method == "POST":
+        form = _agreement_form(request, partner, account, request.POST)
+        show_acceptor = request.POST.get("acceptor_updated") == "1"
+        if form.is_valid():
+            _store(
+                request,
+                "agreement",
+                {**_raw(form, request.POST), "acceptor_updated": "1" if show_acceptor else ""},
+            )
+            return redirect("customers:new_review")
+        show_acceptor = show_acceptor or any(
+            f in form.errors for f in ("first_name", "last_name", "email", "phone")
+        )
+    else:
+        stored = _stored(request, "agreement")
+        form = _agreement_form(request, partner, account, initial={**contact, **(stored or {})})
+        show_acceptor = bool(stored and stored.get("acceptor_updated"))
+    context = {
+        "form": form,
+        "step": 2,
+        "contact": contact,
+        "show_acceptor": show_acceptor,
+        "may_attest": len(form.fields["option"].choices) > 1,
+        "reseller_message": reseller_attestation_message(partner)
+        if partner.is_indirect_reseller
+        else "",
+    }
+    return render(request, "customers/customer_agreement_form.html", context)
+
+
+def customer_new_review(request):
+    """New customer, step 3: **Review**, then create everything in one transaction."""
+    partner = partner_for_user(request.user, Action.ADD_CUSTOMER)
+    account = _valid_account(request, partner)
+    if account is None:
+        return redirect("customers:new")
+    stored = _stored(request, "agreement")
+    agreement = _agreement_form(request, partner, account, stored) if stored else None
+    if agreement is None or not agreement.is_valid():
+        return redirect("customers:new_agreement")
+    attest = agreement.cleaned_data["option"] == AgreementOption.ATTEST
+    errors = []
+    if request.method == "POST":
+        data = dict(account.cleaned_data)
+        provider = data.pop("indirect_provider", None)
+        try:
+            created = customer_create(
+                user=request.user,
+                account=data,
+                attestation=agreement.attestation() if attest else None,
+                indirect_provider=provider,
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            request.session.pop(WIZARD, None)
+            secrets = dict(request.session.get(SECRETS, {}))
+            secrets[str(created.customer.pk)] = created.temporary_password
+            request.session[SECRETS] = secrets
+            return redirect("customers:created", pk=created.customer.pk)
+    context = {
+        "account": account,
+        "agreement": agreement,
+        "attest": attest,
+        "errors": errors,
+        "step": 3,
+    }
+    return render(request, "customers/customer_review.html", context)
+
+
+def customer_created(request, pk):
+    """New customer, step 4: **Confirmation**. The temporary password is shown this once only."""
+    customer = customer_get_for_user(request.user, pk)
+    partner = request.user.partner
+    secrets = dict(request.session.get(SECRETS, {}))
+    password = secrets.pop(str(customer.pk), None)
+    request.session[SECRETS] = secrets
+    admin = customer.admin_accounts.order_by("pk").first()
+    summary = agreement_summary(customer, partner=partner)
+    email = None
+    if summary.status == AgreementStatus.NOT_CONFIRMED and admin is not None:
+        email = agreement_invitation_email(
+            customer=customer,
+            partner=partner,
+            sender=request.user,
+            username=admin.username,
+            password=password,
+        )
+    context = {
+        "customer": customer,
+        "admin": admin,
+        "password": password,
+        "summary": summary,
+        "email": email,
+    }
+    return render(request, "customers/customer_created.html", context)
+
+
+def customer_detail(request, pk):
+    """**Account info**: company, primary contact, Microsoft Customer Agreement, relationships."""
+    customer = customer_get_for_user(request.user, pk)
+    partner = request.user.partner
+    can_update, blocked_reason = False, ""
+    try:
+        check_may_attest(request.user, customer)
+    except AttestationNotAllowed as exc:
+        blocked_reason = str(exc)  # A6: say whom to ask instead of offering Update.
+    except PermissionDenied:
+        pass  # A5: the role may view but not attest.
+    else:
+        can_update = True
+    context = {
+        "customer": customer,
+        "summary": agreement_summary(customer, partner=partner),
+        "relationships": relationships_for_customer(customer, partner=partner),
+        "can_update": can_update and not customer.is_national_cloud,
+        "blocked_reason": blocked_reason,
+    }
+    return render(request, "customers/customer_detail.html", context)
+
+
+@require_POST
+def customer_new_cancel(request):
+    """Leave the wizard: forget what was typed."""
+    request.session.pop(WIZARD, None)
+    return redirect("customers:list")

@@ -6,10 +6,26 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.models import User
 from partnercenter.roles import Role
+
+
+def add_service_errors(form, error: ValidationError, *, field_map=None) -> None:
+    """Put a service's ValidationError on ``form``, beside the field it concerns.
+
+    ``field_map`` renames model fields to form fields (``{"username": "email"}``);
+    errors on fields the form doesn't have go to the top of the form.
+    """
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = field_map.get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def form_helper(submit_label) -> FormHelper:

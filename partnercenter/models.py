@@ -76,7 +76,10 @@ class Partner(models.Model):
 
 
 class User(AbstractUser):
-    """A person who signs in: a partner user (with roles) or back-office staff (no partner).
+    """A person who signs in: a partner user (with roles), a customer's admin, or staff.
+
+    Partner users have ``partner``; a customer's admin account has ``customer``;
+    back-office staff have neither.
 
     The user name is the email address for partner users. ``time_zone`` judges
     "today" for rule A1; ``language`` is the preferred UI language.
@@ -97,6 +100,15 @@ class User(AbstractUser):
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="admin_accounts",
+        null=True,
+        blank=True,
+        help_text=_("Set for a customer's admin account, which signs in to the admin center."),
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
@@ -111,6 +123,10 @@ class User(AbstractUser):
                 condition=~models.Q(email=""),
                 name="%(app_label)s_%(class)s_unique_email",
                 violation_error_message=_("A user with this email address already exists."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(partner__isnull=True) | models.Q(customer__isnull=True),
+                name="%(app_label)s_%(class)s_partner_or_customer_not_both",
             ),
         ]
 

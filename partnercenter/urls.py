@@ -26,6 +26,7 @@ urlpatterns = [
     path("settings/profile/", views.profile, name="profile"),
     path("settings/users/", include(user_patterns)),
     path("customers/", include("customers.urls")),
+    path("", include("agreements.urls")),
     path("", include("relationships.urls")),
     path("admin/", admin.site.urls),
 ]

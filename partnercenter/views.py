@@ -18,25 +18,11 @@ from partnercenter.forms import (
     PartnerUserRolesForm,
     ProfileForm,
     TemporaryPasswordChangeForm,
+    add_service_errors,
 )
 from partnercenter.roles import Action
 
 _NEW_USER_PASSWORDS = "new_user_passwords"
-
-
-def add_service_errors(form, error: ValidationError, *, field_map=None) -> None:
-    """Put a service's ValidationError on ``form``, beside the field it concerns.
-
-    ``field_map`` renames model fields to form fields (``{"username": "email"}``);
-    errors on fields the form doesn't have go to the top of the form.
-    """
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            name = field_map.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def home(request):

@@ -68,6 +68,19 @@ class ResellerRelationship(models.Model):
                 name="%(app_label)s_%(class)s_provider_is_not_partner",
             ),
         ]
+        indexes = [
+            # "Which active relationships does this customer have?" — the Customers page asks per row.
+            models.Index(
+                fields=["customer", "partner"],
+                condition=models.Q(state="active"),
+                name="rel_active_by_customer",
+            ),
+            models.Index(
+                fields=["indirect_provider", "customer"],
+                condition=models.Q(state="active"),
+                name="rel_active_by_provider",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.partner} → {self.customer} ({self.get_state_display()})"

@@ -1,9 +1,13 @@
 """factory-boy factories for every model the tests touch."""
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from agreements.models import AgreementAcceptance, AgreementTemplate
 from customers.models import Customer
 from partnercenter.models import Partner, User
 from relationships.models import IndirectPartnership, ResellerRelationship
@@ -80,3 +84,27 @@ class IndirectPartnershipFactory(DjangoModelFactory):
     reseller = factory.SubFactory(
         PartnerFactory, partner_type=Partner.PartnerType.INDIRECT_RESELLER
     )
+
+
+class AgreementAcceptanceFactory(DjangoModelFactory):
+    """A partner attestation of the current agreement, dated a week before it was recorded."""
+
+    class Meta:
+        model = AgreementAcceptance
+
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    template = factory.LazyFunction(
+        lambda: AgreementTemplate.objects.get(
+            agreement_type="MicrosoftCustomerAgreement", version_rank=1
+        )
+    )
+    created_at = factory.LazyFunction(timezone.now)
+    date_agreed = factory.LazyAttribute(
+        lambda o: (o.created_at - datetime.timedelta(days=7)).date()
+    )
+    first_name = "Minji"
+    last_name = "Kang"
+    email = factory.Sequence(lambda n: f"acceptor{n}@customer.example")
+    method = AgreementAcceptance.Method.PARTNER_ATTESTATION
+    recorded_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))

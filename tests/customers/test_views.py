@@ -1,17 +1,26 @@
-"""The Customers page (SPEC §3): scope, search, paging, query count."""
+"""The Customers page and Account info (SPEC §3): scope, search, paging, status, queries."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.models import AgreementAcceptance, AgreementTemplate
 from partnercenter.models import Partner
 from partnercenter.roles import Role
-from relationships.models import ResellerRelationship
-from tests.factories import CustomerFactory, IndirectPartnershipFactory, ResellerRelationshipFactory
+from tests.factories import (
+    AgreementAcceptanceFactory,
+    CustomerFactory,
+    IndirectPartnershipFactory,
+    ResellerRelationshipFactory,
+)
 from tests.permissions import assert_permission_matrix
 
 pytestmark = pytest.mark.django_db
+
+
+def _names(response):
+    return [c.company_name for c in response.context["page_obj"]]
 
 
 def test_customers_page_follows_the_permission_matrix(client):
@@ -20,28 +29,30 @@ def test_customers_page_follows_the_permission_matrix(client):
     )
 
 
+def test_account_info_follows_the_permission_matrix(client):
+    def build_url(partner):
+        return reverse(
+            "customers:detail", args=[ResellerRelationshipFactory(partner=partner).customer.pk]
+        )
+
+    assert_permission_matrix(client, build_url=build_url, allowed=set(Role))
+
+
 def test_it_lists_only_customers_with_an_active_relationship_to_this_partner(
     client, admin_agent, other_partner
 ):
-    mine = ResellerRelationshipFactory(
-        partner=admin_agent.partner, customer__company_name="Contoso Korea"
-    )
-    removed = ResellerRelationshipFactory(
+    ResellerRelationshipFactory(partner=admin_agent.partner, customer__company_name="Contoso Korea")
+    ResellerRelationshipFactory(
         partner=admin_agent.partner,
         customer__company_name="Gone Ltd",
         state="removed",
         removed_at="2026-01-01T00:00Z",
     )
-    theirs = ResellerRelationshipFactory(
-        partner=other_partner, customer__company_name="Stranger Co"
-    )
+    ResellerRelationshipFactory(partner=other_partner, customer__company_name="Stranger Co")
     client.force_login(admin_agent)
     response = client.get(reverse("customers:list"))
-    rows = list(response.context["page_obj"])
-    assert rows == [mine]
-    assert b"Contoso Korea" in response.content
-    assert removed.customer.company_name.encode() not in response.content
-    assert theirs.customer.company_name.encode() not in response.content
+    assert _names(response) == ["Contoso Korea"]
+    assert b"Gone Ltd" not in response.content and b"Stranger Co" not in response.content
 
 
 @pytest.mark.parametrize(
@@ -59,11 +70,7 @@ def test_search_finds_a_customer_by_company_name_or_domain(client, admin_agent, 
         customer__domain_prefix="adatum",
     )
     client.force_login(admin_agent)
-    names = [
-        r.customer.company_name
-        for r in client.get(reverse("customers:list"), {"q": query}).context["page_obj"]
-    ]
-    assert names == ["Contoso Korea"]
+    assert _names(client.get(reverse("customers:list"), {"q": query})) == ["Contoso Korea"]
 
 
 def test_search_with_no_match_says_so_and_escapes_the_query(client, admin_agent):
@@ -77,15 +84,15 @@ def test_search_with_no_match_says_so_and_escapes_the_query(client, admin_agent)
 def test_customers_come_50_a_page_in_company_name_order(client, admin_agent):
     for n in range(51):
         ResellerRelationshipFactory(
-            partner=admin_agent.partner, customer__company_name=f"Company {n:03d}"
+            partner=admin_agent.partner, customer__company_name=f"company {n:03d}"
         )
     client.force_login(admin_agent)
     first = client.get(reverse("customers:list")).context["page_obj"]
-    assert len(first) == 50 and first.paginator.num_pages == 2
-    assert first[0].customer.company_name == "Company 000"
+    assert len(first) == 50 and first.has_next and not first.has_previous
+    assert first[0].company_name == "company 000"
     second = client.get(reverse("customers:list"), {"page": 2}).context["page_obj"]
-    assert [r.customer.company_name for r in second] == ["Company 050"]
-    # A page number past the end or not a number shows a real page, not an error.
+    assert [c.company_name for c in second] == ["company 050"] and not second.has_next
+    # A page past the end or not a number still answers with a page, never an error.
     assert client.get(reverse("customers:list"), {"page": "999"}).status_code == 200
     assert client.get(reverse("customers:list"), {"page": "x"}).status_code == 200
 
@@ -97,36 +104,142 @@ def _count_queries(client, url):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_number_of_customers(client, admin_agent):
-    provider = IndirectPartnershipFactory().provider
     client.force_login(admin_agent)
-    ResellerRelationshipFactory(partner=admin_agent.partner)
+    partner = admin_agent.partner
+    AgreementAcceptanceFactory(
+        partner=partner, customer=ResellerRelationshipFactory(partner=partner).customer
+    )
     few = _count_queries(client, reverse("customers:list"))
-    for _ in range(30):
-        ResellerRelationshipFactory(partner=admin_agent.partner)
-    Partner.objects.filter(pk=admin_agent.partner.pk).update(
-        partner_type=Partner.PartnerType.INDIRECT_RESELLER
+    for n in range(40):
+        customer = ResellerRelationshipFactory(partner=partner).customer
+        if n % 2:
+            AgreementAcceptanceFactory(partner=partner, customer=customer)
+    assert _count_queries(client, reverse("customers:list")) == few
+
+
+def test_the_list_shows_each_customers_agreement_status_for_this_partner(
+    client, admin_agent, other_partner
+):
+    partner = admin_agent.partner
+    confirmed = ResellerRelationshipFactory(
+        partner=partner, customer__company_name="A Confirmed"
+    ).customer
+    AgreementAcceptanceFactory(customer=confirmed, partner=partner)
+    # Rule A8: another partner's confirmation does not count for this one.
+    theirs = ResellerRelationshipFactory(
+        partner=partner, customer__company_name="B Theirs Only"
+    ).customer
+    ResellerRelationshipFactory(partner=other_partner, customer=theirs)
+    AgreementAcceptanceFactory(customer=theirs, partner=other_partner)
+    direct = ResellerRelationshipFactory(
+        partner=partner, customer__company_name="C Direct"
+    ).customer
+    AgreementAcceptanceFactory(
+        customer=direct,
+        partner=None,
+        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+        recorded_by__partner=None,
     )
-    for _ in range(10):
-        ResellerRelationshipFactory(partner=admin_agent.partner, indirect_provider=provider)
-    many = _count_queries(client, reverse("customers:list"))
-    assert few == many
+    old = ResellerRelationshipFactory(
+        partner=partner, customer__company_name="D Old Agreement"
+    ).customer
+    AgreementAcceptanceFactory(
+        customer=old,
+        partner=partner,
+        template=AgreementTemplate.objects.get(agreement_type="MicrosoftCloudAgreement"),
+        date_agreed="2019-05-01",
+    )
+    client.force_login(admin_agent)
+    rows = {
+        c.company_name: c.agreement_status
+        for c in client.get(reverse("customers:list")).context["page_obj"]
+    }
+    assert rows == {
+        "A Confirmed": "confirmed",
+        "B Theirs Only": "not_confirmed",
+        "C Direct": "accepted_by_customer",
+        "D Old Agreement": "not_confirmed",
+    }
 
 
-def test_an_indirect_resellers_customer_shows_the_provider(client, make_user):
-    partnership = IndirectPartnershipFactory(provider__name="Northwind Distribution")
-    agent = make_user(Role.SALES_AGENT, partner=partnership.reseller)
+def test_an_indirect_provider_sees_its_resellers_customers_with_the_resellers_name(
+    client, make_user
+):
+    partnership = IndirectPartnershipFactory(
+        provider__name="Northwind", reseller__name="Tailspin IT"
+    )
     ResellerRelationshipFactory(
-        partner=partnership.reseller, indirect_provider=partnership.provider
+        partner=partnership.reseller,
+        indirect_provider=partnership.provider,
+        customer__company_name="Busan Marine",
     )
-    client.force_login(agent)
-    assert (
-        b"Indirect reseller, through Northwind Distribution"
-        in client.get(reverse("customers:list")).content
+    client.force_login(make_user(Role.ADMIN_AGENT, partner=partnership.provider))
+    response = client.get(reverse("customers:list"))
+    assert _names(response) == ["Busan Marine"]
+    assert b"Through indirect reseller Tailspin IT" in response.content
+    client.force_login(make_user(Role.SALES_AGENT, partner=partnership.reseller))
+    assert b"Indirect reseller, through Northwind" in client.get(reverse("customers:list")).content
+
+
+def test_account_info_shows_company_contact_status_current_record_and_history(client, admin_agent):
+    customer = ResellerRelationshipFactory(
+        partner=admin_agent.partner, customer__company_name="Contoso Korea"
+    ).customer
+    older = AgreementAcceptanceFactory(
+        customer=customer, partner=admin_agent.partner, first_name="Old"
     )
+    newer = AgreementAcceptanceFactory(
+        customer=customer, partner=admin_agent.partner, first_name="New", recorded_by=admin_agent
+    )
+    client.force_login(admin_agent)
+    response = client.get(reverse("customers:detail", args=[customer.pk]))
+    summary = response.context["summary"]
+    assert summary.status == "confirmed"
+    assert summary.current == newer
+    assert summary.history == [newer, older]
+    assert customer.domain.encode() in response.content
+    assert b"Update" in response.content
+    assert b"https://aka.ms/customeragreement" in response.content
+
+
+def test_account_info_of_another_partners_customer_or_a_bad_id_is_404(
+    client, admin_agent, other_partner
+):
+    stranger = ResellerRelationshipFactory(partner=other_partner).customer
+    client.force_login(admin_agent)
+    assert client.get(reverse("customers:detail", args=[stranger.pk])).status_code == 404
+    assert client.get("/customers/99999999/").status_code == 404
+    assert client.get("/customers/abc/").status_code == 404
 
 
 def test_a_customer_without_relationship_rows_is_nobodys(client, admin_agent):
-    CustomerFactory(company_name="Orphan Co")
+    orphan = CustomerFactory(company_name="Orphan Co")
     client.force_login(admin_agent)
     assert b"Orphan Co" not in client.get(reverse("customers:list")).content
-    assert ResellerRelationship.objects.count() == 0
+    assert client.get(reverse("customers:detail", args=[orphan.pk])).status_code == 404
+
+
+def test_account_info_tells_an_indirect_reseller_whom_to_ask_instead_of_offering_update(
+    client, make_user
+):
+    partnership = IndirectPartnershipFactory(provider__name="Northwind Distribution")
+    agent = make_user(Role.ADMIN_AGENT, partner=partnership.reseller)
+    customer = ResellerRelationshipFactory(
+        partner=partnership.reseller, indirect_provider=partnership.provider
+    ).customer
+    client.force_login(agent)
+    response = client.get(reverse("customers:detail", args=[customer.pk]))
+    assert b"Ask your indirect provider (Northwind Distribution)" in response.content
+    assert reverse("agreements:update", args=[customer.pk]).encode() not in response.content
+
+
+def test_the_new_customer_button_shows_only_for_roles_that_may_add(client, make_user):
+    client.force_login(make_user(Role.HELPDESK_AGENT))
+    assert b"New customer" not in client.get(reverse("customers:list")).content
+    client.force_login(make_user(Role.SALES_AGENT))
+    assert b"New customer" in client.get(reverse("customers:list")).content
+
+
+def test_indirect_partnership_fixture_partners_have_the_right_types():
+    partnership = IndirectPartnershipFactory()
+    assert partnership.provider.partner_type == Partner.PartnerType.INDIRECT_PROVIDER

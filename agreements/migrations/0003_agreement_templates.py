@@ -47,6 +47,6 @@ def remove_templates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0001_initial")]
+    dependencies = [("agreements", "0002_initial")]
 
     operations = [migrations.RunPython(add_templates, remove_templates)]

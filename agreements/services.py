@@ -1,0 +1,208 @@
+"""Recording confirmations of customer acceptance (SPEC §4, rules A1–A8, A12, A13).
+
+``acceptance_record`` is the one way a partner attestation is written: the New
+customer wizard, the Account info **Update** page and Django admin all call it.
+"""
+
+import datetime
+import zoneinfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python as phone_to_python
+
+from agreements.models import AgreementAcceptance, AgreementTemplate
+from partnercenter.models import Partner
+from partnercenter.roles import Action, may
+from relationships.models import IndirectPartnership, ResellerRelationship
+
+
+class AttestationNotAllowed(PermissionDenied):
+    """Rule A6: an indirect reseller can't attest; ``str(exc)`` tells it whom to ask."""
+
+
+def user_today(user) -> datetime.date:
+    """Today's date in ``user``'s own time zone (rule A1); UTC when it has none."""
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    return timezone.localdate(timezone=zone)
+
+
+def indirect_providers_of(partner: Partner) -> list[Partner]:
+    """The indirect providers ``partner`` (an indirect reseller) works with, by name."""
+    return [
+        p.provider
+        for p in IndirectPartnership.objects.filter(
+            reseller=partner, state=IndirectPartnership.State.ACTIVE
+        )
+        .select_related("provider")
+        .order_by("provider__name")
+    ]
+
+
+def reseller_attestation_message(partner: Partner) -> str:
+    """Rule A6's message for an indirect reseller, naming its providers (seed 000)."""
+    names = ", ".join(p.name for p in indirect_providers_of(partner))
+    if names:
+        return _(
+            "Indirect resellers can't confirm customer acceptance of the Microsoft Customer "
+            "Agreement. Ask your indirect provider (%(providers)s) to confirm it."
+        ) % {"providers": names}
+    return _(
+        "Indirect resellers can't confirm customer acceptance of the Microsoft Customer "
+        "Agreement. Ask your indirect provider to confirm it; you don't work with one yet."
+    )
+
+
+def partner_serves_customer(partner: Partner, customer) -> bool:
+    """Rule A8: ``partner`` has an active reseller relationship with ``customer``.
+
+    An indirect provider serves the customers it shares with its resellers.
+    """
+    active = ResellerRelationship.objects.filter(
+        customer=customer, state=ResellerRelationship.State.ACTIVE
+    )
+    return (
+        active.filter(partner=partner).exists() or active.filter(indirect_provider=partner).exists()
+    )
+
+
+def check_may_attest(user, customer=None) -> Partner:
+    """Rules A5, A6, A8: may ``user`` confirm acceptance for ``customer``? Returns its partner.
+
+    Raises PermissionDenied (A5: role; A8: no relationship) or AttestationNotAllowed (A6).
+    """
+    if not may(user, Action.ATTEST_AGREEMENT):
+        raise PermissionDenied(_("Your roles don't allow confirming customer acceptance."))
+    partner = user.partner
+    if partner.is_indirect_reseller:
+        raise AttestationNotAllowed(reseller_attestation_message(partner))
+    if customer is not None and not partner_serves_customer(partner, customer):
+        raise PermissionDenied(
+            _("Your organization has no active relationship with this customer.")
+        )
+    return partner
+
+
+def acceptance_rule_errors(
+    *, date_agreed: datetime.date | None, template: AgreementTemplate, today: datetime.date
+) -> dict[str, list[str]]:
+    """Rules A1 and A2 for one date; returns ``{field: [messages]}`` (empty when valid)."""
+    errors: dict[str, list[str]] = {}
+    if template.accepted_until and today > template.accepted_until:
+        errors.setdefault("__all__", []).append(
+            _(
+                "The %(agreement)s is no longer accepted after %(date)s; confirm the current agreement."
+            )
+            % {
+                "agreement": template.get_agreement_type_display(),
+                "date": formats.date_format(template.accepted_until),
+            }
+        )
+    if date_agreed is None:
+        return errors
+    if date_agreed > today:
+        errors.setdefault("date_agreed", []).append(
+            _("The agreement acceptance date can't be in the future.")
+        )
+    elif date_agreed < template.in_force_from:
+        errors.setdefault("date_agreed", []).append(
+            _(
+                "The agreement acceptance date can't be before the %(agreement)s came into force (%(date)s)."
+            )
+            % {
+                "agreement": template.get_agreement_type_display(),
+                "date": formats.date_format(template.in_force_from),
+            }
+        )
+    elif template.accepted_until and date_agreed > template.accepted_until:
+        errors.setdefault("date_agreed", []).append(
+            _("The %(agreement)s can't be confirmed for dates after %(date)s.")
+            % {
+                "agreement": template.get_agreement_type_display(),
+                "date": formats.date_format(template.accepted_until),
+            }
+        )
+    return errors
+
+
+def acceptance_build(
+    *,
+    customer,
+    user,
+    date_agreed: datetime.date,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone="",
+    template: AgreementTemplate | None = None,
+) -> AgreementAcceptance:
+    """A validated, unsaved confirmation; ``acceptance_record`` saves one.
+
+    Takes and raises what ``acceptance_record`` does; Django admin calls it to
+    show errors beside the fields before anything is saved.
+    """
+    partner = check_may_attest(user, customer)
+    if customer.is_national_cloud:
+        raise ValidationError(
+            _(
+                "Confirmation of customer acceptance isn't supported for customers in national "
+                "clouds (%(cloud)s). Nothing was saved."
+            )
+            % {"cloud": customer.get_cloud_instance_display()}
+        )
+    today = user_today(user)
+    template = template or AgreementTemplate.objects.current(today)
+    errors = acceptance_rule_errors(date_agreed=date_agreed, template=template, today=today)
+
+    parsed_phone = phone_to_python(phone, region=str(customer.country)) if phone else ""
+    if parsed_phone and not parsed_phone.is_valid():
+        errors.setdefault("phone", []).append(
+            _("Enter a valid phone number for %(country)s.") % {"country": customer.country.name}
+        )
+        parsed_phone = ""
+    acceptance = AgreementAcceptance(
+        customer=customer,
+        partner=partner,
+        template=template,
+        date_agreed=date_agreed,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        email=(email or "").strip(),
+        phone=parsed_phone,
+        method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+        recorded_by=user,
+    )
+    try:
+        acceptance.full_clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                if message not in errors.get(field, []):
+                    errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    return acceptance
+
+
+@transaction.atomic
+def acceptance_record(**kwargs) -> AgreementAcceptance:
+    """Record that ``customer`` accepted the agreement, as attested by ``user``'s partner.
+
+    Keyword arguments: ``customer``, ``user``, ``date_agreed`` (a date, judged
+    in ``user``'s time zone), ``first_name``, ``last_name``, ``email``,
+    ``phone`` (a string or PhoneNumber, read for the customer's country) and
+    ``template`` (default: the current agreement). Returns the saved record.
+
+    Raises PermissionDenied (A5, A8), AttestationNotAllowed (A6), or
+    ValidationError keyed by field — ``date_agreed`` (A1, A2), ``first_name``,
+    ``last_name``, ``email``, ``phone`` (A3), ``__all__`` (A7, A12). Nothing is
+    saved on any error (A13).
+    """
+    acceptance = acceptance_build(**kwargs)
+    acceptance.save()
+    return acceptance

@@ -1,0 +1,52 @@
+"""Account info → Microsoft Customer Agreement → **Update** (seed 000, existing customers)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from agreements.models import AgreementTemplate
+from agreements.services import acceptance_record, check_may_attest, user_today
+from customers.forms import AcceptanceForm
+from customers.selectors import customer_get_for_user
+from partnercenter.forms import add_service_errors, form_helper
+from partnercenter.roles import Action
+
+
+def acceptance_update(request, pk):
+    """Record a new confirmation for an existing customer (A1–A8, A12, A13).
+
+    The form starts with the customer's primary contact (A4). An indirect
+    reseller gets 403 with the A6 message naming its providers.
+    """
+    customer = customer_get_for_user(request.user, pk, action=Action.ATTEST_AGREEMENT)
+    check_may_attest(request.user, customer)
+    template = AgreementTemplate.objects.current(user_today(request.user))
+    form = AcceptanceForm(
+        request.POST or None,
+        initial={
+            "first_name": customer.contact_first_name,
+            "last_name": customer.contact_last_name,
+            "email": customer.contact_email,
+            "phone": customer.contact_phone.as_national if customer.contact_phone else "",
+        },
+        user=request.user,
+        customer_country=customer.country,
+        template=template,
+    )
+    form.helper = form_helper(_("Save"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            acceptance_record(
+                customer=customer, user=request.user, template=template, **form.attestation()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The confirmation of customer acceptance was saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request,
+        "agreements/acceptance_form.html",
+        {"form": form, "customer": customer, "template": template},
+    )

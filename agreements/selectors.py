@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
@@ -42,17 +42,25 @@ def with_agreement_status(
         .order_by("-created_at", "-pk")
         .values("template__agreement_type")[:1]
     )
-    accepted_directly = Exists(
+    # A correlated "first matching id" rather than EXISTS: PostgreSQL may turn an
+    # EXISTS in the select list into a hashed subplan that reads every row.
+    direct_acceptance = Subquery(
         AgreementAcceptance.objects.filter(
             customer=OuterRef("pk"),
             method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
             template__agreement_type=current_type,
         )
+        .order_by()
+        .values("pk")[:1]
     )
-    return customers.annotate(newest_attested_type=newest_type).annotate(
+    return customers.annotate(
+        newest_attested_type=newest_type, direct_acceptance_id=direct_acceptance
+    ).annotate(
         agreement_status=Case(
             When(Q(newest_attested_type=current_type), then=Value(AgreementStatus.CONFIRMED)),
-            When(accepted_directly, then=Value(AgreementStatus.ACCEPTED_BY_CUSTOMER)),
+            When(
+                direct_acceptance_id__isnull=False, then=Value(AgreementStatus.ACCEPTED_BY_CUSTOMER)
+            ),
             default=Value(AgreementStatus.NOT_CONFIRMED),
             output_field=CharField(),
         )

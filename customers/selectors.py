@@ -34,7 +34,7 @@ def customers_of_partner(partner: Partner) -> QuerySet[Customer]:
 def customer_list_for_user(user, *, search: str = "") -> QuerySet[Customer]:
     """The Customers page rows, ordered by company name.
 
-    Each customer carries ``serves_directly`` (its own relationship),
+    Each customer carries ``own_relationship_id`` (its own relationship, if any),
     ``through_provider`` (the provider named on its own relationship, if any),
     ``through_reseller`` (for an indirect provider: the reseller serving it) and
     ``agreement_status``. ``search`` matches the company name (contains, any
@@ -43,13 +43,16 @@ def customer_list_for_user(user, *, search: str = "") -> QuerySet[Customer]:
     for roles that may not view customers (SPEC §2).
     """
     partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
-    own = _active_relationships().filter(customer=OuterRef("pk"), partner=partner)
+    # Correlated "first match" subqueries, not EXISTS, in the select list: each
+    # costs one index probe per row shown, whatever the number of customers.
+    own = _active_relationships().filter(customer=OuterRef("pk"), partner=partner).order_by()
     rows = customers_of_partner(partner).annotate(
-        serves_directly=Exists(own),
+        own_relationship_id=Subquery(own.values("pk")[:1]),
         through_provider=Subquery(own.values("indirect_provider__name")[:1]),
         through_reseller=Subquery(
             _active_relationships()
             .filter(customer=OuterRef("pk"), indirect_provider=partner)
+            .order_by()
             .values("partner__name")[:1]
         ),
     )

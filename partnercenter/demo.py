@@ -1,13 +1,18 @@
-"""Demo data for ``manage.py seed_demo``: realistic partners, users and customers.
+"""Demo data for ``manage.py seed_demo``: realistic partners, users, customers, confirmations.
 
-Kept apart from the command so tests can call ``demo_seed()`` directly.
+Kept apart from the command so tests can call it directly.
 """
 
+import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
+from agreements.models import AgreementAcceptance, AgreementTemplate
+from customers.markets import default_culture
 from customers.models import Customer
 from partnercenter.models import Partner, User
 from partnercenter.roles import Role
@@ -16,51 +21,16 @@ from relationships.models import IndirectPartnership, ResellerRelationship
 #: Every demo sign-in uses this password (demo data only; never in production).
 DEMO_PASSWORD = "Demo-Partner-2026"  # noqa: S105
 
+# fmt: off
 PARTNERS = [
     # key, name, partner type, MPN ID, country, email domain, time zone, language
-    (
-        "direct",
-        "Fabrikam Cloud Solutions",
-        Partner.PartnerType.DIRECT_BILL,
-        "4567890",
-        "KR",
-        "fabrikam.example",
-        "Asia/Seoul",
-        "ko",
-    ),
-    (
-        "provider",
-        "Northwind Distribution",
-        Partner.PartnerType.INDIRECT_PROVIDER,
-        "1234567",
-        "US",
-        "northwind.example",
-        "America/Los_Angeles",
-        "en",
-    ),
-    (
-        "reseller1",
-        "Tailspin IT Services",
-        Partner.PartnerType.INDIRECT_RESELLER,
-        "2345678",
-        "KR",
-        "tailspin.example",
-        "Asia/Seoul",
-        "ko",
-    ),
-    (
-        "reseller2",
-        "Woodgrove Systems",
-        Partner.PartnerType.INDIRECT_RESELLER,
-        "3456789",
-        "DE",
-        "woodgrove.example",
-        "Europe/Berlin",
-        "en",
-    ),
+    ("direct", "Fabrikam Cloud Solutions", Partner.PartnerType.DIRECT_BILL, "4567890", "KR", "fabrikam.example", "Asia/Seoul", "ko"),
+    ("provider", "Northwind Distribution", Partner.PartnerType.INDIRECT_PROVIDER, "1234567", "US", "northwind.example", "America/Los_Angeles", "en"),
+    ("reseller1", "Tailspin IT Services", Partner.PartnerType.INDIRECT_RESELLER, "2345678", "KR", "tailspin.example", "Asia/Seoul", "ko"),
+    ("reseller2", "Woodgrove Systems", Partner.PartnerType.INDIRECT_RESELLER, "3456789", "DE", "woodgrove.example", "Europe/Berlin", "en"),
 ]
 
-ROLE_LOCAL_PARTS = {
+ROLE_USERS = {
     Role.GLOBAL_ADMIN: ("globaladmin", "Grace", "Kim"),
     Role.USER_ADMIN: ("useradmin", "Uma", "Lee"),
     Role.ADMIN_AGENT: ("adminagent", "Adam", "Park"),
@@ -69,202 +39,58 @@ ROLE_LOCAL_PARTS = {
     Role.BILLING_ADMIN: ("billing", "Ben", "Yoon"),
 }
 
-# key of the serving partner (and provider), company, domain prefix, country, address
-# line 1, city, state, postal code, language, culture, contact first/last name, phone.
+# serving partner, its indirect provider, company, domain prefix, country, address line 1,
+# city, state, postal code, culture, contact first and last name, phone, and how many
+# confirmations the partner that attests (the provider, for a reseller's customer) has
+# recorded: 0 = not confirmed, 1 = confirmed, 2 = confirmed with an older record as history.
 CUSTOMERS = [
-    (
-        "direct",
-        None,
-        "Contoso Korea",
-        "contosokr",
-        "KR",
-        "152 Teheran-ro",
-        "Gangnam-gu, Seoul",
-        "Seoul",
-        "06236",
-        "ko",
-        "ko-KR",
-        "Minji",
-        "Kang",
-        "+82 2 3456 7890",
-    ),
-    (
-        "direct",
-        None,
-        "Hanbit Logistics",
-        "hanbitlogistics",
-        "KR",
-        "55 Sejong-daero",
-        "Jung-gu, Seoul",
-        "Seoul",
-        "04519",
-        "ko",
-        "ko-KR",
-        "Jiho",
-        "Lim",
-        "+82 2 775 1234",
-    ),
-    (
-        "direct",
-        None,
-        "Adatum Corporation",
-        "adatumcorp",
-        "US",
-        "1 Microsoft Way",
-        "Redmond",
-        "WA",
-        "98052",
-        "en",
-        "en-US",
-        "Alex",
-        "Wilber",
-        "+1 425 555 0100",
-    ),
-    (
-        "direct",
-        None,
-        "Litware GmbH",
-        "litwaregmbh",
-        "DE",
-        "Walter-Gropius-Straße 5",
-        "München",
-        "BY",
-        "80807",
-        "de",
-        "de-DE",
-        "Lena",
-        "Fischer",
-        "+49 89 3176 0",
-    ),
-    (
-        "direct",
-        None,
-        "Sakura Trading K.K.",
-        "sakuratrading",
-        "JP",
-        "2-16-3 Konan",
-        "Minato-ku",
-        "Tokyo",
-        "108-0075",
-        "ja",
-        "ja-JP",
-        "Haruto",
-        "Sato",
-        "+81 3 4332 5300",
-    ),
-    (
-        "direct",
-        None,
-        "Thames Valley Analytics Ltd",
-        "thamesvalley",
-        "GB",
-        "2 Kingdom Street",
-        "London",
-        "",
-        "W2 6BD",
-        "en",
-        "en-GB",
-        "Oliver",
-        "Brown",
-        "+44 20 7946 0958",
-    ),
-    (
-        "reseller1",
-        "provider",
-        "Busan Marine Tech",
-        "busanmarine",
-        "KR",
-        "30 Jungang-daero",
-        "Busan",
-        "Busan",
-        "48939",
-        "ko",
-        "ko-KR",
-        "Seoyeon",
-        "Han",
-        "+82 51 462 3000",
-    ),
-    (
-        "reseller1",
-        "provider",
-        "Daegu Smart Factory",
-        "daegusmart",
-        "KR",
-        "88 Dongdeok-ro",
-        "Daegu",
-        "Daegu",
-        "41940",
-        "ko",
-        "ko-KR",
-        "Doyun",
-        "Seo",
-        "+82 53 421 0001",
-    ),
-    (
-        "reseller2",
-        "provider",
-        "Rheinland Bau AG",
-        "rheinlandbau",
-        "DE",
-        "Königsallee 92",
-        "Düsseldorf",
-        "NW",
-        "40212",
-        "de",
-        "de-DE",
-        "Jonas",
-        "Becker",
-        "+49 211 1234567",
-    ),
-    (
-        "reseller2",
-        "provider",
-        "Alpenblick Hotels",
-        "alpenblick",
-        "DE",
-        "Maximilianstraße 17",
-        "München",
-        "BY",
-        "80539",
-        "de",
-        "de-DE",
-        "Mia",
-        "Wagner",
-        "+49 89 2123 4567",
-    ),
-    (
-        "provider",
-        None,
-        "Fourth Coffee",
-        "fourthcoffee",
-        "US",
-        "500 Pine Street",
-        "Seattle",
-        "WA",
-        "98101",
-        "en",
-        "en-US",
-        "Megan",
-        "Bowen",
-        "+1 206 555 0147",
-    ),
-    (
-        "provider",
-        None,
-        "Proseware Inc.",
-        "prosewareinc",
-        "US",
-        "200 Park Avenue",
-        "New York",
-        "NY",
-        "10166",
-        "en",
-        "en-US",
-        "Isaiah",
-        "Langer",
-        "+1 212 555 0190",
-    ),
+    ("direct", None, "Contoso Korea", "contosokr", "KR", "152 Teheran-ro", "Seoul", "Gangnam-gu", "06236", "Minji", "Kang", "+82 2 3456 7890", 2),
+    ("direct", None, "Hanbit Logistics", "hanbitlogistics", "KR", "55 Sejong-daero", "Seoul", "Jung-gu", "04519", "Jiho", "Lim", "+82 2 775 1234", 1),
+    ("direct", None, "Haeundae Resort Group", "haeundaeresort", "KR", "30 Haeundaehaebyeon-ro", "Busan", "Haeundae-gu", "48099", "Yuna", "Song", "+82 51 462 3000", 0),
+    ("direct", None, "Daejeon Bio Labs", "daejeonbio", "KR", "99 Daehak-ro", "Daejeon", "Yuseong-gu", "34141", "Hyunwoo", "Jang", "+82 42 350 2114", 1),
+    ("direct", None, "Incheon Air Cargo", "incheonaircargo", "KR", "272 Gonghang-ro", "Incheon", "Jung-gu", "22382", "Seojun", "Oh", "+82 32 741 5114", 0),
+    ("direct", None, "Adatum Corporation", "adatumcorp", "US", "1 Microsoft Way", "Redmond", "WA", "98052", "Alex", "Wilber", "+1 425 555 0100", 1),
+    ("direct", None, "Blue Yonder Airlines", "blueyonderair", "US", "2400 Aviation Dr", "Dallas", "TX", "75261", "Lidia", "Holloway", "+1 214 555 0131", 2),
+    ("direct", None, "Woodgrove Bank", "woodgrovebank", "US", "1 Financial Plaza", "Boston", "MA", "02110", "Ethan", "Clark", "+1 617 555 0142", 1),
+    ("direct", None, "Fabrikam Gov Services", "fabrikamgov", "US", "1600 Federal Way", "Washington", "DC", "20001", "Nora", "Reyes", "+1 202 555 0101", 0),
+    ("direct", None, "Litware GmbH", "litwaregmbh", "DE", "Walter-Gropius-Straße 5", "München", "BY", "80807", "Lena", "Fischer", "+49 89 2123 4567", 1),
+    ("direct", None, "Nordwind Maschinenbau AG", "nordwindmb", "DE", "Am Sandtorkai 50", "Hamburg", "HH", "20457", "Felix", "Schulz", "+49 40 3176 5000", 0),
+    ("direct", None, "Sakura Trading K.K.", "sakuratrading", "JP", "2-16-3 Konan", "Minato-ku", "Tokyo", "108-0075", "Haruto", "Sato", "+81 3 4332 5300", 1),
+    ("direct", None, "Kansai Precision Co., Ltd.", "kansaiprecision", "JP", "3-6-1 Umeda", "Osaka", "Osaka", "530-0001", "Yui", "Tanaka", "+81 6 6341 1234", 0),
+    ("direct", None, "Thames Valley Analytics Ltd", "thamesvalley", "GB", "2 Kingdom Street", "London", "", "W2 6BD", "Oliver", "Brown", "+44 20 7946 0958", 2),
+    ("direct", None, "Pennine Outdoor Gear Ltd", "pennineoutdoor", "GB", "10 Piccadilly", "Manchester", "", "M1 3BN", "Amelia", "Wright", "+44 161 496 0123", 0),
+    ("direct", None, "Boulangerie Lumière SAS", "lumieresas", "FR", "24 Rue du Faubourg", "Paris", "", "75008", "Chloé", "Martin", "+33 1 42 68 53 00", 1),
+    ("direct", None, "Harbour Bridge Consulting", "harbourbridge", "AU", "1 Macquarie Place", "Sydney", "NSW", "2000", "Jack", "Wilson", "+61 2 9374 4000", 0),
+    ("direct", None, "Merlion Fintech Pte Ltd", "merlionfintech", "SG", "8 Marina Boulevard", "Singapore", "", "018981", "Wei", "Tan", "+65 6123 4567", 1),
+    ("direct", None, "Wisła Software Sp. z o.o.", "wislasoftware", "PL", "ul. Marszałkowska 126", "Warszawa", "", "00-008", "Zofia", "Nowak", "+48 22 123 45 67", 1),
+    ("provider", None, "Fourth Coffee", "fourthcoffee", "US", "500 Pine Street", "Seattle", "WA", "98101", "Megan", "Bowen", "+1 206 555 0147", 1),
+    ("provider", None, "Proseware Inc.", "prosewareinc", "US", "200 Park Avenue", "New York", "NY", "10166", "Isaiah", "Langer", "+1 212 555 0190", 0),
+    ("provider", None, "Northern Lights Energy", "northernlights", "CA", "100 King Street West", "Toronto", "ON", "M5X 1A9", "Emma", "Tremblay", "+1 416 555 0123", 2),
+    ("provider", None, "Coho Winery", "cohowinery", "US", "1 Vineyard Lane", "Napa", "CA", "94558", "Grady", "Archie", "+1 707 555 0115", 0),
+    ("provider", None, "Margie's Travel", "margiestravel", "US", "77 Travel Plaza", "Chicago", "IL", "60601", "Diego", "Siciliani", "+1 312 555 0177", 1),
+    ("provider", None, "São Paulo Agro Ltda", "spagro", "BR", "Avenida Paulista 1000", "São Paulo", "SP", "01310-100", "Lucas", "Silva", "+55 11 3045 6789", 0),
+    ("reseller1", "provider", "Busan Marine Tech", "busanmarine", "KR", "30 Jungang-daero", "Busan", "Jung-gu", "48939", "Seoyeon", "Han", "+82 51 463 3000", 1),
+    ("reseller1", "provider", "Daegu Smart Factory", "daegusmart", "KR", "88 Dongdeok-ro", "Daegu", "Jung-gu", "41940", "Doyun", "Seo", "+82 53 421 0001", 0),
+    ("reseller1", "provider", "Gwangju Design Studio", "gwangjudesign", "KR", "5 Chungjang-ro", "Gwangju", "Dong-gu", "61475", "Jiwoo", "Kwon", "+82 62 222 3456", 2),
+    ("reseller1", "provider", "Jeju Green Farms", "jejugreen", "KR", "1 Jungang-ro", "Jeju", "Jeju-si", "63168", "Eunji", "Ko", "+82 64 710 2114", 0),
+    ("reseller1", "provider", "Suwon Electronics Parts", "suwonparts", "KR", "200 Gwanggyo-ro", "Suwon", "Gyeonggi-do", "16229", "Minho", "Baek", "+82 31 228 2114", 1),
+    ("reseller1", "provider", "Ulsan Shipyard Services", "ulsanshipyard", "KR", "10 Bangeojinsunhwan-doro", "Ulsan", "Dong-gu", "44032", "Taeyang", "Yoo", "+82 52 202 2114", 0),
+    ("reseller2", "provider", "Rheinland Bau AG", "rheinlandbau", "DE", "Königsallee 92", "Düsseldorf", "NW", "40212", "Jonas", "Becker", "+49 211 1234567", 1),
+    ("reseller2", "provider", "Alpenblick Hotels", "alpenblick", "DE", "Maximilianstraße 17", "München", "BY", "80539", "Mia", "Wagner", "+49 89 21234567", 0),
+    ("reseller2", "provider", "Spreewald Logistik GmbH", "spreewaldlog", "DE", "Friedrichstraße 68", "Berlin", "BE", "10117", "Paul", "Hoffmann", "+49 30 2061 5000", 2),
+    ("reseller2", "provider", "Schwarzwald Uhren KG", "schwarzwalduhren", "DE", "Hauptstraße 1", "Freiburg", "BW", "79098", "Hannah", "Koch", "+49 761 201 0", 0),
+    ("reseller2", "provider", "Wiener Kaffeehaus GmbH", "wienerkaffee", "AT", "Stephansplatz 1", "Wien", "", "1010", "Lukas", "Gruber", "+43 1 515 520", 1),
+    ("reseller2", "provider", "Amstel Data B.V.", "amsteldata", "NL", "Dam 1", "Amsterdam", "", "1012 JS", "Daan", "de Vries", "+31 20 123 4567", 0),
+    ("reseller2", "provider", "Milano Moda S.r.l.", "milanomoda", "IT", "Via Montenapoleone 8", "Milano", "MI", "20121", "Giulia", "Rossi", "+39 02 1234 5678", 1),
+    ("reseller2", "provider", "Madrid Retail S.L.", "madridretail", "ES", "Gran Vía 28", "Madrid", "", "28013", "Lucía", "García", "+34 912 345 678", 0),
+    ("reseller2", "provider", "Mumbai Textiles Pvt Ltd", "mumbaitextiles", "IN", "Nariman Point", "Mumbai", "MH", "400021", "Aarav", "Sharma", "+91 22 6656 1234", 0),
 ]
+# fmt: on
+
+#: Demo customers in a national cloud (rule A7: confirmation is not supported there).
+NATIONAL_CLOUD = {"fabrikamgov": Customer.CloudInstance.US_GOVERNMENT}
+#: Prefix of the customers ``--customers N`` adds for benchmarks.
+BULK_PREFIX = "bulk"
 
 
 @dataclass(frozen=True)
@@ -278,12 +104,13 @@ class DemoSignIn:
 
 @transaction.atomic
 def demo_seed() -> list[DemoSignIn]:
-    """Create or refresh the demo data; running it again changes nothing new.
+    """Create or refresh the demo data; running it again adds nothing new.
 
-    Returns the demo sign-ins (all with DEMO_PASSWORD), partner users first,
-    then the back-office staff account.
+    Returns the demo sign-ins (all with DEMO_PASSWORD): partner users, then the
+    back-office staff account.
     """
     partners: dict[str, Partner] = {}
+    agents: dict[str, User] = {}
     sign_ins: list[DemoSignIn] = []
     groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
     for key, name, partner_type, mpn_id, country, domain, tz, language in PARTNERS:
@@ -291,7 +118,7 @@ def demo_seed() -> list[DemoSignIn]:
             mpn_id=mpn_id, defaults={"name": name, "partner_type": partner_type, "country": country}
         )
         partners[key] = partner
-        for role, (local, first, last) in ROLE_LOCAL_PARTS.items():
+        for role, (local, first, last) in ROLE_USERS.items():
             email = f"{local}@{domain}"
             user = _demo_user(
                 email,
@@ -302,6 +129,8 @@ def demo_seed() -> list[DemoSignIn]:
                 language=language,
             )
             user.groups.set([groups[role.value]])
+            if role == Role.ADMIN_AGENT:
+                agents[key] = user
             sign_ins.append(DemoSignIn(email=email, partner=name, role=str(role.label)))
 
     for reseller_key in ("reseller1", "reseller2"):
@@ -311,45 +140,9 @@ def demo_seed() -> list[DemoSignIn]:
             state=IndirectPartnership.State.ACTIVE,
         )
 
-    for (
-        partner_key,
-        provider_key,
-        company,
-        prefix,
-        country,
-        line1,
-        city,
-        state,
-        postal,
-        language,
-        culture,
-        first,
-        last,
-        phone,
-    ) in CUSTOMERS:
-        customer, _ = Customer.objects.update_or_create(
-            domain_prefix=prefix,
-            defaults={
-                "company_name": company,
-                "country": country,
-                "address_line1": line1,
-                "city": city,
-                "state": state,
-                "postal_code": postal,
-                "language": language,
-                "culture": culture,
-                "contact_first_name": first,
-                "contact_last_name": last,
-                "contact_email": f"{first.lower()}.{last.lower()}@{prefix}.example",
-                "contact_phone": phone,
-            },
-        )
-        ResellerRelationship.objects.get_or_create(
-            partner=partners[partner_key],
-            customer=customer,
-            state=ResellerRelationship.State.ACTIVE,
-            defaults={"indirect_provider": partners[provider_key] if provider_key else None},
-        )
+    template = AgreementTemplate.objects.current()
+    for row in CUSTOMERS:
+        _demo_customer(row, partners=partners, agents=agents, template=template)
 
     staff_email = "backoffice@partnercenter.example"
     _demo_user(
@@ -366,6 +159,125 @@ def demo_seed() -> list[DemoSignIn]:
         DemoSignIn(email=staff_email, partner="—", role="Back-office staff (Django admin)")
     )
     return sign_ins
+
+
+def _demo_customer(row, *, partners, agents, template) -> Customer:
+    (serving, provider_key, company, prefix, country, line1, city, state, postal,
+     first, last, phone, confirmations) = row  # fmt: skip
+    culture = default_culture(country)
+    customer, _ = Customer.objects.update_or_create(
+        domain_prefix=prefix,
+        defaults={
+            "company_name": company,
+            "country": country,
+            "address_line1": line1,
+            "city": city,
+            "state": state,
+            "postal_code": postal,
+            "culture": culture,
+            "language": culture.split("-")[0],
+            "cloud_instance": NATIONAL_CLOUD.get(prefix, Customer.CloudInstance.PUBLIC),
+            "contact_first_name": first,
+            "contact_last_name": last,
+            "contact_email": f"{_ascii(first)}.{_ascii(last)}@{prefix}.example",
+            "contact_phone": phone,
+        },
+    )
+    provider = partners[provider_key] if provider_key else None
+    ResellerRelationship.objects.get_or_create(
+        partner=partners[serving],
+        customer=customer,
+        state=ResellerRelationship.State.ACTIVE,
+        defaults={"indirect_provider": provider},
+    )
+    # The provider attests for its resellers' customers (rule A6, A8).
+    attester = agents["provider" if provider_key else serving]
+    if confirmations and not customer.agreement_acceptances.exists():
+        now = timezone.now()
+        for n in range(confirmations):
+            age = 400 * (confirmations - 1 - n)  # the older record comes first
+            AgreementAcceptance.objects.create(
+                customer=customer,
+                partner=attester.partner,
+                template=template,
+                date_agreed=(now - datetime.timedelta(days=age + 3)).date(),
+                first_name=first if n == confirmations - 1 else "Previous",
+                last_name=last if n == confirmations - 1 else "Signatory",
+                email=customer.contact_email,
+                phone=phone,
+                method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+                recorded_by=attester,
+                created_at=now - datetime.timedelta(days=age),
+            )
+    return customer
+
+
+def demo_bulk_customers(count: int, *, batch_size: int = 5000) -> int:
+    """Add ``count`` more customers to the direct-bill demo partner, for benchmarks.
+
+    Every third one gets a confirmation. Rows go in with bulk_create (the data
+    is valid by construction), so 100 000 take seconds. Returns how many bulk
+    customers exist now. Raises LookupError when the demo partners are missing.
+    """
+    partner = Partner.objects.filter(mpn_id=PARTNERS[0][3]).first()
+    agent = User.objects.filter(partner=partner, groups__name=Role.ADMIN_AGENT).first()
+    if partner is None or agent is None:
+        raise LookupError("Run seed_demo without --customers first.")
+    template = AgreementTemplate.objects.current()
+    start = Customer.objects.filter(domain_prefix__startswith=BULK_PREFIX).count()
+    now = timezone.now()
+    for first in range(start, start + count, batch_size):
+        numbers = range(first, min(first + batch_size, start + count))
+        with transaction.atomic():
+            customers = Customer.objects.bulk_create(
+                [
+                    Customer(
+                        company_name=f"Benchmark Customer {n:07d}",
+                        domain_prefix=f"{BULK_PREFIX}{n:07d}",
+                        country="KR",
+                        address_line1="152 Teheran-ro",
+                        city="Seoul",
+                        state="Gangnam-gu",
+                        postal_code="06236",
+                        language="ko",
+                        culture="ko-KR",
+                        contact_first_name="Minji",
+                        contact_last_name="Kang",
+                        contact_email=f"minji.kang@{BULK_PREFIX}{n:07d}.example",
+                        contact_phone="+82 2 3456 7890",
+                    )
+                    for n in numbers
+                ]
+            )
+            ResellerRelationship.objects.bulk_create(
+                [ResellerRelationship(partner=partner, customer=c, since=now) for c in customers]
+            )
+            AgreementAcceptance.objects.bulk_create(
+                [
+                    AgreementAcceptance(
+                        customer=c,
+                        partner=partner,
+                        template=template,
+                        date_agreed=now.date(),
+                        first_name="Minji",
+                        last_name="Kang",
+                        email=c.contact_email,
+                        phone="+82 2 3456 7890",
+                        method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+                        recorded_by=agent,
+                        created_at=now,
+                    )
+                    for n, c in zip(numbers, customers, strict=True)
+                    if n % 3 == 0
+                ]
+            )
+    return start + count
+
+
+def _ascii(name: str) -> str:
+    """``"Chloé"`` → ``"chloe"``: a name as the local part of a demo email address."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in folded.lower() if ch.isalnum())
 
 
 def _demo_user(email: str, *, partner: Partner | None, **fields) -> User:

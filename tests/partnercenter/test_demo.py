@@ -5,7 +5,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count
 
+from agreements.models import AgreementAcceptance
 from customers.models import Customer
 from partnercenter.demo import DEMO_PASSWORD
 from partnercenter.models import Partner, User
@@ -45,12 +47,40 @@ def test_seed_demo_is_idempotent_and_prints_every_sign_in(client, settings):
         assert client.login(username=email, password=DEMO_PASSWORD), email
 
 
-def test_demo_customers_pass_every_model_rule():
+def test_demo_customers_pass_every_model_rule_and_cover_every_status():
     call_command("seed_demo", "--allow-production", stdout=io.StringIO())
-    assert Customer.objects.count() >= 10
-    assert len(set(Customer.objects.values_list("country", flat=True))) >= 5
+    assert Customer.objects.count() >= 40
+    assert {"KR", "US", "DE", "JP", "GB"} <= set(Customer.objects.values_list("country", flat=True))
     for customer in Customer.objects.all():
         customer.full_clean()
+    for acceptance in AgreementAcceptance.objects.all():
+        acceptance.full_clean()
+    confirmed = set(AgreementAcceptance.objects.values_list("customer", flat=True))
+    assert 0 < len(confirmed) < Customer.objects.count()
+    with_history = (
+        AgreementAcceptance.objects.values("customer").annotate(n=Count("pk")).filter(n__gt=1)
+    )
+    assert with_history.exists()
+    # Resellers' customers are confirmed by their indirect provider (A6, A8).
+    assert not AgreementAcceptance.objects.filter(
+        partner__partner_type="indirect_reseller"
+    ).exists()
+    assert Customer.objects.filter(cloud_instance="us_government").exists()
+
+
+def test_seed_demo_customers_bulk_creates_more_for_benchmarks(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    before = Customer.objects.count()
+    out = io.StringIO()
+    call_command("seed_demo", "--customers", "120", stdout=out)
+    call_command("seed_demo", "--customers", "30", stdout=io.StringIO())
+    assert Customer.objects.count() == before + 150
+    assert "Added 120 benchmark customers" in out.getvalue()
+    bulk = Customer.objects.filter(domain_prefix__startswith="bulk")
+    assert ResellerRelationship.objects.filter(customer__in=bulk, state="active").count() == 150
+    assert AgreementAcceptance.objects.filter(customer__in=bulk).count() == 50
+    bulk.order_by("?").first().full_clean()
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(settings):

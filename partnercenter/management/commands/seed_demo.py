@@ -1,28 +1,45 @@
 """``manage.py seed_demo``: load demo partners, users and customers, and print the sign-ins."""
 
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from partnercenter.demo import DEMO_PASSWORD, demo_seed
+from partnercenter.demo import DEMO_PASSWORD, demo_bulk_customers, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) demo partners, one user per role, and customers. Idempotent."
+    help = (
+        "Create (or refresh) demo partners, one user per role, and ~40 customers. Idempotent. "
+        "--customers N adds N more customers to the direct-bill partner, for benchmarks."
+    )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--customers", type=int, default=0, metavar="N", help="Bulk-create N more customers."
+        )
         parser.add_argument(
             "--allow-production",
             action="store_true",
             help="Run even with DEBUG off (demo accounts share one published password).",
         )
 
-    def handle(self, *args, allow_production=False, **options):
+    def handle(self, *args, customers=0, allow_production=False, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "seed_demo creates accounts with a published password; it refuses to run with "
                 "DEBUG off. Pass --allow-production if you really mean it."
             )
+        if customers < 0:
+            raise CommandError("--customers takes a number of customers, 0 or more.")
         sign_ins = demo_seed()
+        if customers:
+            started = time.monotonic()
+            total = demo_bulk_customers(customers)
+            self.stdout.write(
+                f"Added {customers} benchmark customers in {time.monotonic() - started:.1f} s "
+                f"({total} in all) to {sign_ins[0].partner}."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data is ready. Demo sign-ins (password for all: {DEMO_PASSWORD}):"

@@ -6,6 +6,7 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
+from phonenumber_field.phonenumber import PhoneNumber
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.services import acceptance_rule_errors, user_today
@@ -15,7 +16,7 @@ from customers.services import CUSTOMER_FIELDS
 from partnercenter.models import Partner
 
 
-def parse_phone(raw: str, country) -> object:
+def parse_phone(raw: str, country) -> PhoneNumber | str:
     """Parse ``raw`` as a phone number of ``country``; raise ValidationError if it isn't one.
 
     Returns a PhoneNumber, or "" for an empty value.
@@ -152,7 +153,7 @@ class AcceptorFields(forms.Form):
     email = forms.EmailField(label=_("Email address"), required=False)
     phone = forms.CharField(label=_("Phone number (optional)"), max_length=32, required=False)
 
-    def __init__(self, *args, user, customer_country, customer_name="", template=None, **kwargs):
+    def __init__(self, *args, user, customer_country, template=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.customer_country = customer_country

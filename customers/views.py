@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agreements.models import AgreementTemplate
 from agreements.selectors import AgreementStatus, agreement_summary
 from agreements.services import (
     AttestationNotAllowed,
     check_may_attest,
     indirect_providers_of,
     reseller_attestation_message,
+    user_today,
 )
 from customers.forms import AgreementOption, AgreementStepForm, CustomerAccountForm
 from customers.markets import default_culture
@@ -80,9 +82,6 @@ def _account_form(request, partner, data=None):
 
 
 def _agreement_form(request, partner, account, data=None, initial=None):
-    from agreements.models import AgreementTemplate
-    from agreements.services import user_today
-
     return AgreementStepForm(
         data,
         initial=initial,
@@ -274,5 +273,6 @@ def customer_detail(request, pk):
 @require_POST
 def customer_new_cancel(request):
     """Leave the wizard: forget what was typed."""
+    partner_for_user(request.user, Action.ADD_CUSTOMER)
     request.session.pop(WIZARD, None)
     return redirect("customers:list")

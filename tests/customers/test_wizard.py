@@ -68,6 +68,16 @@ def test_each_wizard_step_follows_the_permission_matrix(client, name):
     assert_permission_matrix(client, build_url=lambda p: reverse(name), allowed=ADD, scoped=False)
 
 
+def test_cancel_follows_the_permission_matrix(client):
+    assert_permission_matrix(
+        client,
+        build_url=lambda p: reverse("customers:new_cancel"),
+        method="post",
+        allowed=ADD,
+        scoped=False,
+    )
+
+
 def test_confirmation_page_follows_the_permission_matrix(client):
     from tests.factories import ResellerRelationshipFactory
 

@@ -93,10 +93,11 @@ class AgreementTemplate(models.Model):
         Picks the document for the exact country and language, else one for the
         country, else the template's own link. The MCA is country-specific (seed 000).
         """
-        documents = {(str(d.country), d.language.lower()): d.url for d in self.documents.all()}
-        by_country = {str(d.country): d.url for d in self.documents.all()}
+        documents = list(self.documents.all())
+        by_language = {(str(d.country), d.language.lower()): d.url for d in documents}
+        by_country = {str(d.country): d.url for d in documents}
         return (
-            documents.get((str(country), language.lower()))
+            by_language.get((str(country), language.lower()))
             or by_country.get(str(country))
             or self.link
         )

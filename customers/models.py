@@ -104,7 +104,7 @@ class Customer(models.Model):
                     % {"country": self.country.name}
                 }
             )
-        if self.contact_phone and self.country and self.contact_phone.is_valid() is False:
+        if self.contact_phone and not self.contact_phone.is_valid():
             raise ValidationError({"contact_phone": _("Enter a valid phone number.")})
 
     @property

@@ -46,3 +46,23 @@ def test_a_newer_version_added_by_staff_becomes_current():
         in_force_from=old.in_force_from,
     )
     assert AgreementTemplate.objects.current(datetime.date(2026, 11, 21)) == newer
+
+
+def test_the_document_link_follows_the_customers_country_and_language():
+    from agreements.models import AgreementDocument
+
+    mca = AgreementTemplate.objects.get(agreement_type=MCA)
+    AgreementDocument.objects.create(
+        template=mca, country="KR", language="ko-KR", url="https://example.com/kr-ko"
+    )
+    AgreementDocument.objects.create(
+        template=mca, country="KR", language="en-US", url="https://example.com/kr-en"
+    )
+    assert mca.document_url(country="KR", language="ko-KR") == "https://example.com/kr-ko"
+    assert mca.document_url(country="KR", language="EN-us") == "https://example.com/kr-en"
+    assert mca.document_url(country="KR", language="ja-JP") in {
+        "https://example.com/kr-ko",
+        "https://example.com/kr-en",
+    }
+    assert mca.document_url(country="DE", language="de-DE") == mca.link
+    assert mca.document_url() == mca.link

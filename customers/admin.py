@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
-from customers.models import Customer
+from customers.models import Customer, Subscription
 
 
 class AgreementStatusFilter(admin.SimpleListFilter):
@@ -51,3 +51,20 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "customer",
+        "offer_name",
+        "seats",
+        "auto_renew",
+        "partner",
+        "state",
+        "created_at",
+    ]
+    list_filter = ["state", "auto_renew", "partner"]
+    search_fields = ["customer__company_name", "customer__domain_prefix", "offer_name"]
+    list_select_related = ["customer", "partner"]
+    raw_id_fields = ["customer"]

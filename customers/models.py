@@ -110,3 +110,44 @@ class Customer(models.Model):
     @property
     def primary_contact_name(self) -> str:
         return f"{self.contact_first_name} {self.contact_last_name}".strip()
+
+
+class Subscription(models.Model):
+    """A customer's subscription, bought through one partner (SPEC §3, as far as the rules need)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    partner = models.ForeignKey(
+        "partnercenter.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        help_text=_("The partner through which it was bought."),
+    )
+    offer_name = models.CharField(_("offer"), max_length=200)
+    seats = models.PositiveIntegerField(_("seats"), default=1)
+    auto_renew = models.BooleanField(_("auto-renew"), default=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer", "offer_name", "pk"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seats__gte=1), name="%(app_label)s_%(class)s_at_least_one_seat"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["active", "cancelled"]),
+                name="%(app_label)s_%(class)s_valid_state",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.offer_name} × {self.seats} ({self.customer})"

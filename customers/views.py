@@ -44,6 +44,7 @@ def customer_list(request):
             "page_obj": page,
             "search": search,
             "may_add": may(request.user, Action.ADD_CUSTOMER),
+            "may_invite": may(request.user, Action.INVITE_CUSTOMERS),
             "status_labels": AgreementStatus.LABELS,
         },
     )
@@ -260,11 +261,15 @@ def customer_detail(request, pk):
         pass  # A5: the role may view but not attest.
     else:
         can_update = True
+    relationships = list(relationships_for_customer(customer, partner=partner))
     context = {
         "customer": customer,
         "summary": agreement_summary(customer, partner=partner),
-        "relationships": relationships_for_customer(customer, partner=partner),
+        "relationships": relationships,
+        "subscriptions": customer.subscriptions.filter(partner=partner).order_by("offer_name"),
         "can_update": can_update and not customer.is_national_cloud,
+        "can_remove": may(request.user, Action.REMOVE_RELATIONSHIP)
+        and any(r.partner_id == partner.pk for r in relationships),
         "blocked_reason": blocked_reason,
     }
     return render(request, "customers/customer_detail.html", context)

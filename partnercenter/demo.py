@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from customers.markets import default_culture
-from customers.models import Customer
+from customers.models import Customer, Subscription
 from partnercenter.models import Partner, User
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, ResellerRelationship
@@ -190,6 +190,14 @@ def _demo_customer(row, *, partners, agents, template) -> Customer:
         state=ResellerRelationship.State.ACTIVE,
         defaults={"indirect_provider": provider},
     )
+    if confirmations:
+        # Confirmed customers have bought something through the partner serving them.
+        Subscription.objects.get_or_create(
+            customer=customer,
+            partner=partners[serving],
+            offer_name="Microsoft 365 Business Basic",
+            defaults={"seats": 5 + 5 * confirmations, "auto_renew": True},
+        )
     # The provider attests for its resellers' customers (rule A6, A8).
     attester = agents["provider" if provider_key else serving]
     if confirmations and not customer.agreement_acceptances.exists():

@@ -105,3 +105,31 @@ def agreement_invitation_email(
     subject = render_to_string("customers/email/agreement_invitation_subject.txt", context).strip()
     body = render_to_string("customers/email/agreement_invitation_body.txt", context).strip() + "\n"
     return InvitationEmail(subject=subject, body=body, url=url, to=customer.contact_email)
+
+
+def compose_body(text: str, url: str) -> str:
+    """The email text with the invitation link always in it (SPEC §5).
+
+    Returns ``text`` unchanged when it holds ``url``; otherwise ``url`` is
+    added on a line of its own at the end. static/js/invitation.js does the same.
+    """
+    text = text.replace("\r\n", "\n")
+    if url in text:
+        return text
+    return f"{text.rstrip()}\n\n{url}\n"
+
+
+def reseller_invitation_email(*, partner, sender, url: str, provider=None) -> InvitationEmail:
+    """Request a reseller relationship / Invite new customers: the draft email (seed 000, 004).
+
+    Written in the active language; ``provider`` makes it the indirect
+    reseller's invitation to authorize both it and its provider.
+    """
+    context = {"partner": partner, "provider": provider, "sender": sender, "url": url}
+    subject = render_to_string(
+        "relationships/email/reseller_invitation_subject.txt", context
+    ).strip()
+    body = (
+        render_to_string("relationships/email/reseller_invitation_body.txt", context).strip() + "\n"
+    )
+    return InvitationEmail(subject=subject, body=body, url=url)

@@ -161,3 +161,108 @@ class IndirectPartnership(models.Model):
             errors["reseller"] = _("This partner is not an indirect reseller.")
         if errors:
             raise ValidationError(errors)
+
+
+class Invitation(models.Model):
+    """A sent invitation email asking a customer to accept a reseller relationship (SPEC §5)."""
+
+    class Kind(models.TextChoices):
+        RESELLER = "ResellerRelationship", _("Reseller relationship")
+        INDIRECT_RESELLER = "IndirectResellerRelationship", _("Indirect reseller and provider")
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    indirect_provider = models.ForeignKey(
+        Partner,
+        verbose_name=_("indirect provider"),
+        on_delete=models.PROTECT,
+        related_name="provider_invitations",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    delegated_admin = models.BooleanField(_("delegated admin privileges requested"), default=False)
+    to_email = models.EmailField(_("sent to"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    url = models.URLField(_("invitation link"), max_length=1000)
+    sent_by = models.ForeignKey(
+        "partnercenter.User", verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="ResellerRelationship", indirect_provider__isnull=True)
+                | models.Q(kind="IndirectResellerRelationship", indirect_provider__isnull=False),
+                name="%(app_label)s_%(class)s_provider_iff_indirect",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} → {self.to_email} ({self.sent_at:%Y-%m-%d})"
+
+
+class PartnershipInvitation(models.Model):
+    """An indirect provider's emailed invitation to an indirect reseller (seed 004)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+
+    provider = models.ForeignKey(
+        Partner, verbose_name=_("indirect provider"), on_delete=models.PROTECT, related_name="+"
+    )
+    reseller = models.ForeignKey(
+        Partner, verbose_name=_("indirect reseller"), on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField(_("sent to"))
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    sent_by = models.ForeignKey(
+        "partnercenter.User", verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    accepted_by = models.ForeignKey(
+        "partnercenter.User",
+        verbose_name=_("accepted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("partnership invitation")
+        verbose_name_plural = _("partnership invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "accepted"]),
+                name="%(app_label)s_%(class)s_valid_state",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="pending", accepted_at__isnull=True)
+                | models.Q(state="accepted", accepted_at__isnull=False),
+                name="%(app_label)s_%(class)s_accepted_at_iff_accepted",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(provider=models.F("reseller")),
+                name="%(app_label)s_%(class)s_provider_is_not_reseller",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} → {self.reseller} ({self.get_state_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING

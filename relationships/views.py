@@ -1,8 +1,33 @@
-"""Indirect providers / Indirect resellers pages (seed 004)."""
+"""Reseller relationships and indirect partnerships (SPEC §5, seed 004)."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from relationships.selectors import indirect_partnerships_for_user
+from customers.models import Subscription
+from customers.selectors import customer_get_for_user
+from partnercenter.access import partner_for_user
+from partnercenter.forms import add_service_errors
+from partnercenter.roles import Action
+from relationships import services
+from relationships.forms import (
+    InvitationSendForm,
+    PartnershipAuthorizeForm,
+    PartnershipInviteForm,
+    RelationshipRemoveForm,
+)
+from relationships.invitations import compose_body, mailto_url, reseller_invitation_email
+from relationships.models import ResellerRelationship
+from relationships.selectors import (
+    indirect_partnership_get_for_user,
+    indirect_partnerships_for_user,
+    pending_partnership_invitations,
+    recent_invitations,
+    shared_customers,
+)
 
 
 def indirect_providers(request):
@@ -12,6 +37,192 @@ def indirect_providers(request):
 
 
 def indirect_resellers(request):
-    """**Indirect resellers**: the resellers an indirect provider works with."""
+    """**Indirect resellers**: the resellers an indirect provider works with, and invitations out."""
     partnerships = indirect_partnerships_for_user(request.user, side="resellers")
-    return render(request, "relationships/indirect_resellers.html", {"partnerships": partnerships})
+    pending = pending_partnership_invitations(request.user.partner)
+    return render(
+        request,
+        "relationships/indirect_resellers.html",
+        {"partnerships": partnerships, "pending": pending},
+    )
+
+
+def _invitation_page(request, *, provider=None, partnership=None):
+    """Request a reseller relationship / Invite new customers: draft, edit, copy, open, send."""
+    partner = partner_for_user(request.user, Action.INVITE_CUSTOMERS)
+    dap = (
+        request.POST.get("dap") == "on"
+        if request.method == "POST"
+        else request.GET.get("dap") == "1"
+    )
+    urls = {
+        flag: services.customer_invitation_url(partner=partner, provider=provider, dap=flag)
+        for flag in (True, False)
+    }
+    with translation.override(request.user.language):
+        draft = reseller_invitation_email(
+            partner=partner, provider=provider, sender=request.user, url=urls[dap]
+        )
+    form = InvitationSendForm(
+        request.POST or None, initial={"subject": draft.subject, "text": draft.body, "dap": dap}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_send(
+                user=request.user,
+                to_email=form.cleaned_data["to_email"],
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+                dap=form.cleaned_data["dap"],
+                provider=provider,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The invitation was sent to %(email)s.") % {"email": invitation.to_email}
+            )
+            return redirect(request.path)
+    text = form["text"].value() or ""
+    context = {
+        "form": form,
+        "mailto": mailto_url(
+            subject=form["subject"].value() or "", body=compose_body(text, urls[dap])
+        ),
+        "url": urls[dap],
+        "url_dap": urls[True],
+        "url_no_dap": urls[False],
+        "provider": provider,
+        "partnership": partnership,
+        "sent": recent_invitations(partner),
+    }
+    return render(request, "relationships/request_relationship.html", context)
+
+
+def request_relationship(request):
+    """**Request a reseller relationship** (Customers page; seed 000 and 004)."""
+    return _invitation_page(request)
+
+
+def invite_customers(request, pk):
+    """**Invite new customers** with one indirect provider (an indirect reseller's page)."""
+    partnership = indirect_partnership_get_for_user(
+        request.user, pk, action=Action.INVITE_CUSTOMERS
+    )
+    if partnership.reseller_id != request.user.partner_id:
+        raise Http404("Only the indirect reseller invites customers with its provider.")
+    return _invitation_page(request, provider=partnership.provider, partnership=partnership)
+
+
+def partnership_invite(request):
+    """An indirect provider invites an indirect reseller (Indirect resellers page)."""
+    partner = partner_for_user(request.user, Action.MANAGE_PARTNERSHIPS)
+    if not partner.is_indirect_provider:
+        raise Http404("This page is for indirect providers.")
+    form = PartnershipInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.partnership_invite(
+                user=request.user,
+                reseller_key=form.cleaned_data["reseller"],
+                email=form.cleaned_data["email"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The invitation was sent to %(email)s at %(reseller)s.")
+                % {"email": invitation.email, "reseller": invitation.reseller.name},
+            )
+            return redirect("relationships:indirect_resellers")
+    return render(request, "relationships/partnership_invite.html", {"form": form})
+
+
+def partnership_authorize(request, token):
+    """The invited reseller follows the emailed link: tick the box, **Authorize indirect provider**."""
+    invitation = services.partnership_invitation_get_for_user(request.user, token)
+    # Bound even when empty: an unticked box posts nothing, and must say so.
+    form = PartnershipAuthorizeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.partnership_authorize(
+                user=request.user,
+                invitation=invitation,
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(provider)s is now your indirect provider.")
+                % {"provider": invitation.provider.name},
+            )
+            return redirect("relationships:indirect_providers")
+    return render(
+        request,
+        "relationships/partnership_authorize.html",
+        {"form": form, "invitation": invitation},
+    )
+
+
+def partnership_customers(request, pk):
+    """**View customers**: the customers the two partners share."""
+    partnership = indirect_partnership_get_for_user(request.user, pk, action=Action.VIEW_CUSTOMERS)
+    customers = shared_customers(partnership).order_by("company_name")
+    return render(
+        request,
+        "relationships/partnership_customers.html",
+        {"partnership": partnership, "customers": customers},
+    )
+
+
+def partnership_end(request, pk):
+    """End a partnership (either side); the record stays."""
+    partnership = indirect_partnership_get_for_user(request.user, pk)
+    if request.method == "POST":
+        services.partnership_end(user=request.user, partnership=partnership)
+        messages.success(request, _("The partnership was ended."))
+        if partnership.provider_id == request.user.partner_id:
+            return redirect("relationships:indirect_resellers")
+        return redirect("relationships:indirect_providers")
+    return render(
+        request, "relationships/partnership_confirm_end.html", {"partnership": partnership}
+    )
+
+
+def relationship_remove(request, pk):
+    """**Remove customer relationship** (Account info; seed 004)."""
+    customer = customer_get_for_user(request.user, pk, action=Action.REMOVE_RELATIONSHIP)
+    relationship = ResellerRelationship.objects.filter(
+        partner=request.user.partner, customer=customer, state=ResellerRelationship.State.ACTIVE
+    ).first()
+    if relationship is None:
+        raise Http404("You have no active relationship of your own with this customer.")
+    has_subscriptions = Subscription.objects.filter(
+        customer=customer, partner=request.user.partner, state=Subscription.State.ACTIVE
+    ).exists()
+    # Bound even when empty: an unticked box posts nothing, and must say so.
+    form = RelationshipRemoveForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.relationship_remove(
+                user=request.user,
+                relationship=relationship,
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(customer)s no longer appears in your customer list. Delegated admin privileges, if "
+                    "any, remain unchanged, and no notice was sent to the customer."
+                )
+                % {"customer": customer.company_name},
+            )
+            return redirect("customers:list")
+    context = {"form": form, "customer": customer, "has_subscriptions": has_subscriptions}
+    return render(request, "relationships/relationship_confirm_remove.html", context)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
-from customers.models import Customer
+from customers.models import Customer, Subscription
 from partnercenter.models import Partner, User
 from relationships.models import IndirectPartnership, ResellerRelationship
 
@@ -108,3 +108,13 @@ class AgreementAcceptanceFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"acceptor{n}@customer.example")
     method = AgreementAcceptance.Method.PARTNER_ATTESTATION
     recorded_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..partner"))
+
+
+class SubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    offer_name = "Microsoft 365 Business Basic"
+    seats = 10

@@ -1,4 +1,5 @@
-// Invitation emails: keep the mailto: link in step with the edited text, and copy it.
+// Invitation emails (SPEC §5): keep the mailto: link in step with the edited text, copy it,
+// and keep the personalised link in it. The server applies the same rules when it sends.
 // RFC 6068: subject and body are percent-encoded UTF-8; line breaks are CRLF.
 (function () {
   "use strict";
@@ -24,11 +25,37 @@
     var body = card.querySelector("[data-invitation-body]");
     var link = card.querySelector("[data-invitation-mailto]");
     var copied = card.querySelector("[data-invitation-copied]");
-    function refresh() { link.href = mailto(card.dataset.to || "", subject.value, body.value); }
+    var to = card.querySelector("[data-invitation-to]");
+    var dap = card.querySelector("[data-invitation-dap]");
+    var shownUrl = card.querySelector("[data-invitation-url]");
+    var url = card.dataset.url || "";
+    // The email text, with the link added at the end if the edits removed it.
+    function text() {
+      var value = body.value.replace(/\r\n/g, "\n");
+      if (url && value.indexOf(url) === -1) {
+        value = value.replace(/\s+$/, "") + "\n\n" + url + "\n";
+      }
+      return value;
+    }
+    function refresh() {
+      var address = to ? to.value : (card.dataset.to || "");
+      link.href = mailto(address, subject.value, text());
+    }
     subject.addEventListener("input", refresh);
     body.addEventListener("input", refresh);
+    if (to) { to.addEventListener("input", refresh); }
+    if (dap) {
+      dap.addEventListener("change", function () {
+        var next = dap.checked ? card.dataset.urlDap : card.dataset.urlNoDap;
+        body.value = body.value.split(url).join(next);
+        url = next;
+        if (shownUrl) { shownUrl.textContent = next; }
+        refresh();
+      });
+    }
     card.querySelector("[data-invitation-copy]").addEventListener("click", function () {
-      copy(body.value).then(function () { copied.hidden = false; });
+      copy(text()).then(function () { copied.hidden = false; });
     });
+    refresh();
   });
 })();

@@ -1,0 +1,254 @@
+"""Writes on reseller relationships, indirect partnerships and invitations (SPEC §5, seed 004)."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.models import Subscription
+from partnercenter.access import partner_for_user
+from partnercenter.models import Partner
+from partnercenter.roles import Action, Role
+from relationships.invitations import InvitationKind, compose_body, invitation_url
+from relationships.models import (
+    IndirectPartnership,
+    Invitation,
+    PartnershipInvitation,
+    ResellerRelationship,
+)
+
+
+def _clean_email(value: str, field: str) -> str:
+    value = (value or "").strip()
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise ValidationError({field: _("Enter a valid email address.")}) from exc
+    return value
+
+
+def active_partnership(*, provider: Partner, reseller: Partner) -> IndirectPartnership | None:
+    """The active partnership between ``provider`` and ``reseller``, or None."""
+    return IndirectPartnership.objects.filter(
+        provider=provider, reseller=reseller, state=IndirectPartnership.State.ACTIVE
+    ).first()
+
+
+def customer_invitation_url(*, partner: Partner, provider: Partner | None, dap: bool) -> str:
+    """The link for Request a reseller relationship (no provider) or Invite new customers."""
+    if provider is None:
+        return invitation_url(InvitationKind.RESELLER, partner=partner, dap=dap)
+    return invitation_url(
+        InvitationKind.INDIRECT_RESELLER, partner=partner, provider=provider, dap=dap
+    )
+
+
+@transaction.atomic
+def invitation_send(
+    *, user, to_email: str, subject: str, text: str, dap: bool, provider: Partner | None = None
+) -> Invitation:
+    """Email a customer the invitation to a reseller relationship, and record it.
+
+    The link is generated here (``dap`` asks for delegated admin privileges)
+    and always included: ``text`` may be edited, but if it lacks the link, the
+    link is added (SPEC §5). With ``provider``, the invitation is an indirect
+    reseller's "Invite new customers" for that provider. The email leaves after
+    the transaction commits. Raises PermissionDenied (role), Http404 (no such
+    partnership), ValidationError keyed by ``to_email``/``subject``.
+    """
+    partner = partner_for_user(user, Action.INVITE_CUSTOMERS)
+    if provider is not None and active_partnership(provider=provider, reseller=partner) is None:
+        raise Http404("No partnership with this indirect provider.")
+    to_email = _clean_email(to_email, "to_email")
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ValidationError({"subject": _("Enter a subject.")})
+    url = customer_invitation_url(partner=partner, provider=provider, dap=dap)
+    other = customer_invitation_url(partner=partner, provider=provider, dap=not dap)
+    body = compose_body((text or "").replace(other, url), url)
+    invitation = Invitation(
+        partner=partner,
+        indirect_provider=provider,
+        kind=InvitationKind.INDIRECT_RESELLER if provider else InvitationKind.RESELLER,
+        delegated_admin=dap,
+        to_email=to_email,
+        subject=subject,
+        body=body,
+        url=url,
+        sent_by=user,
+    )
+    invitation.full_clean()
+    invitation.save()
+    transaction.on_commit(
+        lambda: send_mail(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False
+        )
+    )
+    return invitation
+
+
+def reseller_find(key: str) -> Partner:
+    """An indirect reseller by Partner ID (tenant UUID) or MPN ID.
+
+    Raises ValidationError keyed by ``reseller`` when none matches.
+    """
+    key = (key or "").strip()
+    partners = Partner.objects.filter(partner_type=Partner.PartnerType.INDIRECT_RESELLER)
+    try:
+        found = partners.filter(tenant_id=uuid.UUID(key)).first()
+    except ValueError:
+        found = partners.filter(mpn_id=key).first() if key.isdigit() else None
+    if found is None:
+        raise ValidationError(
+            {"reseller": _("No indirect reseller has this Partner ID or MPN ID.")}
+        )
+    return found
+
+
+@transaction.atomic
+def partnership_invite(*, user, reseller_key: str, email: str) -> PartnershipInvitation:
+    """An indirect provider invites an indirect reseller to authorize it (seed 004).
+
+    ``reseller_key`` is the reseller's Partner ID or MPN ID. The email, with a
+    link into this dashboard, leaves after commit. Raises PermissionDenied
+    (role, or the user's partner isn't an indirect provider) and
+    ValidationError keyed by ``reseller``/``email``.
+    """
+    provider = partner_for_user(user, Action.MANAGE_PARTNERSHIPS)
+    if not provider.is_indirect_provider:
+        raise PermissionDenied(_("Only indirect providers invite indirect resellers."))
+    reseller = reseller_find(reseller_key)
+    email = _clean_email(email, "email")
+    if active_partnership(provider=provider, reseller=reseller):
+        raise ValidationError(
+            {"reseller": _("You already work with %(name)s.") % {"name": reseller.name}}
+        )
+    invitation = PartnershipInvitation.objects.create(
+        provider=provider,
+        reseller=reseller,
+        email=email,
+        token=secrets.token_urlsafe(32),
+        sent_by=user,
+    )
+    link = settings.SITE_URL + reverse("relationships:authorize", args=[invitation.token])
+    with translation.override(user.language):
+        subject = _("%(provider)s invites you to authorize them as your indirect provider") % {
+            "provider": provider.name
+        }
+        body = render_to_string(
+            "relationships/email/partnership_invitation.txt",
+            {"provider": provider, "reseller": reseller, "link": link, "sender": user},
+        )
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    return invitation
+
+
+def partnership_invitation_get_for_user(user, token: str) -> PartnershipInvitation:
+    """The invitation behind an emailed link, for a user of the invited reseller.
+
+    Raises Http404 for an unknown token or a user of another partner.
+    """
+    partner = partner_for_user(user)
+    invitation = (
+        PartnershipInvitation.objects.select_related("provider", "reseller")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None or invitation.reseller_id != partner.pk:
+        raise Http404("No such invitation for your organization.")
+    return invitation
+
+
+@transaction.atomic
+def partnership_authorize(
+    *, user, invitation: PartnershipInvitation, confirmed: bool
+) -> IndirectPartnership:
+    """The reseller's Global admin ticks the box and selects **Authorize indirect provider**.
+
+    Returns the active partnership (an existing one if already active).
+    Raises PermissionDenied unless ``user`` is a Global admin of the invited
+    reseller, ValidationError when the box isn't ticked or the invitation was
+    already used.
+    """
+    if user.partner_id != invitation.reseller_id or Role.GLOBAL_ADMIN.value not in user.role_names:
+        raise PermissionDenied(
+            _("Only a Global admin of the invited reseller can authorize an indirect provider.")
+        )
+    if not confirmed:
+        raise ValidationError({"confirm": _("Check the box to confirm the partnership.")})
+    invitation = PartnershipInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValidationError(_("This invitation was already accepted."))
+    partnership = active_partnership(provider=invitation.provider, reseller=invitation.reseller)
+    if partnership is None:
+        partnership = IndirectPartnership(
+            provider=invitation.provider, reseller=invitation.reseller
+        )
+        partnership.full_clean()
+        partnership.save()
+    invitation.state = PartnershipInvitation.State.ACCEPTED
+    invitation.accepted_by = user
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["state", "accepted_by", "accepted_at"])
+    return partnership
+
+
+@transaction.atomic
+def partnership_end(*, user, partnership: IndirectPartnership) -> IndirectPartnership:
+    """Either side ends an active partnership; the row stays, as ``ended``.
+
+    Raises PermissionDenied (role), Http404 (not one of the user's partnerships
+    or not active).
+    """
+    partner = partner_for_user(user, Action.MANAGE_PARTNERSHIPS)
+    partnership = IndirectPartnership.objects.select_for_update().get(pk=partnership.pk)
+    if (
+        partner.pk not in (partnership.provider_id, partnership.reseller_id)
+        or partnership.state != "active"
+    ):
+        raise Http404("No such active partnership.")
+    partnership.state = IndirectPartnership.State.ENDED
+    partnership.ended_at = timezone.now()
+    partnership.save(update_fields=["state", "ended_at"])
+    return partnership
+
+
+@transaction.atomic
+def relationship_remove(
+    *, user, relationship: ResellerRelationship, confirmed: bool
+) -> ResellerRelationship:
+    """Remove the partner's reseller relationship with a customer (seed 004).
+
+    The row stays with state ``removed``. Raises PermissionDenied (role),
+    Http404 (not the partner's own active relationship), ValidationError when
+    the good-faith statement isn't ticked or the customer has active
+    subscriptions through this partner.
+    """
+    partner = partner_for_user(user, Action.REMOVE_RELATIONSHIP)
+    relationship = ResellerRelationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.partner_id != partner.pk or not relationship.is_active:
+        raise Http404("No such active relationship.")
+    if not confirmed:
+        raise ValidationError({"confirm": _("Check the box to confirm the statement.")})
+    if Subscription.objects.filter(
+        customer_id=relationship.customer_id, partner=partner, state=Subscription.State.ACTIVE
+    ).exists():
+        raise ValidationError(
+            _(
+                "You can't remove this relationship while the customer has active subscriptions "
+                "through your organization. Cancel them first."
+            )
+        )
+    relationship.state = ResellerRelationship.State.REMOVED
+    relationship.removed_at = timezone.now()
+    relationship.save(update_fields=["state", "removed_at"])
+    return relationship

@@ -28,10 +28,13 @@ MODELS = [
     "agreements/agreementtemplate",
     "agreements/agreementdocument",
     "agreements/agreementacceptance",
+    "customers/subscription",
+    "relationships/invitation",
+    "relationships/partnershipinvitation",
 ]
 # Customers are created by partners through New customer, which also makes the
 # admin account and the relationship; Django admin doesn't offer a bare "add".
-NO_ADD = {"customers/customer"}
+NO_ADD = {"customers/customer", "relationships/invitation", "relationships/partnershipinvitation"}
 
 
 @pytest.mark.parametrize("model", MODELS)

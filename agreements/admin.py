@@ -38,6 +38,10 @@ class AgreementTemplateAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     inlines = [AgreementDocumentInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Reference data every confirmation and page relies on; add a newer version instead.
+        return False
+
 
 @admin.register(AgreementDocument)
 class AgreementDocumentAdmin(admin.ModelAdmin):

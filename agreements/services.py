@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
@@ -71,12 +72,33 @@ def partner_serves_customer(partner: Partner, customer) -> bool:
     )
 
 
-def check_may_attest(user, customer=None) -> Partner:
-    """Rules A5, A6, A8: may ``user`` confirm acceptance for ``customer``? Returns its partner.
+A9_MESSAGE = _lazy(
+    "Please reach out to your Partner to confirm your acceptance of the Microsoft Customer Agreement."
+)
 
+
+def customer_has_purchases(customer) -> bool:
+    """Rule A9's test (seed 002, scenarios 1 and 2): the customer already has purchases.
+
+    True when it has an active subscription through any partner relationship;
+    then it can't accept the agreement directly and a partner must attest.
+    """
+    from customers.models import Subscription
+
+    return Subscription.objects.filter(customer=customer, state=Subscription.State.ACTIVE).exists()
+
+
+def check_may_attest(user, customer=None) -> Partner:
+    """Rules A5, A6, A8, A9: may ``user`` confirm acceptance for ``customer``? Returns its partner.
+
+    Global admins, Admin agents and Sales agents may; a Helpdesk agent only in
+    the attest-on-behalf scenarios of seed 002 (the customer has purchases, A9).
     Raises PermissionDenied (A5: role; A8: no relationship) or AttestationNotAllowed (A6).
     """
-    if not may(user, Action.ATTEST_AGREEMENT):
+    on_behalf = customer is not None and may(user, Action.ATTEST_AGREEMENT_ON_BEHALF)
+    if not may(user, Action.ATTEST_AGREEMENT) and not (
+        on_behalf and customer_has_purchases(customer)
+    ):
         raise PermissionDenied(_("Your roles don't allow confirming customer acceptance."))
     partner = user.partner
     if partner.is_indirect_reseller:
@@ -187,6 +209,77 @@ def acceptance_build(
     if errors:
         raise ValidationError(errors)
     return acceptance
+
+
+@transaction.atomic
+def direct_acceptance_record(*, user, partner: Partner | None = None) -> AgreementAcceptance:
+    """The customer's own acceptance in the admin center (Option 2; SPEC §6).
+
+    ``user`` is the customer's admin account; ``partner`` the inviting partner,
+    if the acceptance came with an invitation. Accepting again returns the
+    existing record (no duplicate). Raises PermissionDenied for accounts that
+    aren't a customer's, ValidationError for rule A9 (the customer already has
+    purchases: a partner must attest) and A7 (national clouds).
+    """
+    customer = getattr(user, "customer", None)
+    if customer is None:
+        raise PermissionDenied(_("Only a customer's admin account can accept the agreement."))
+    template = AgreementTemplate.objects.current(user_today(user))
+    existing = AgreementAcceptance.objects.filter(
+        customer=customer,
+        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+        template__agreement_type=template.agreement_type,
+    ).first()
+    if existing is not None:
+        return existing
+    if customer.is_national_cloud:
+        raise ValidationError(
+            _("Accepting the agreement here isn't supported for customers in national clouds.")
+        )
+    if customer_has_purchases(customer):
+        raise ValidationError(str(A9_MESSAGE), code="a9_partner_must_attest")
+    acceptance = AgreementAcceptance(
+        customer=customer,
+        partner=partner,
+        template=template,
+        date_agreed=user_today(user),
+        first_name=(user.first_name or customer.contact_first_name)[:50],
+        last_name=(user.last_name or customer.contact_last_name)[:50],
+        email=user.email or customer.contact_email,
+        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+        recorded_by=user,
+    )
+    acceptance.full_clean()
+    acceptance.save()
+    return acceptance
+
+
+def has_current_confirmation(customer, partner: Partner) -> bool:
+    """Rules A10/A11: ``partner`` holds a current confirmation of the current agreement.
+
+    Either its own newest attestation is of the current agreement type, or the
+    customer accepted that agreement directly.
+    """
+    template = AgreementTemplate.objects.current()
+    if template is None:
+        return False
+    newest = (
+        AgreementAcceptance.objects.filter(
+            customer=customer,
+            partner=partner,
+            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("template__agreement_type", flat=True)
+        .first()
+    )
+    if newest == template.agreement_type:
+        return True
+    return AgreementAcceptance.objects.filter(
+        customer=customer,
+        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+        template__agreement_type=template.agreement_type,
+    ).exists()
 
 
 @transaction.atomic

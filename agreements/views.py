@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agreements.models import AgreementTemplate
@@ -19,7 +20,9 @@ def acceptance_update(request, pk):
     The form starts with the customer's primary contact (A4). An indirect
     reseller gets 403 with the A6 message naming its providers.
     """
-    customer = customer_get_for_user(request.user, pk, action=Action.ATTEST_AGREEMENT)
+    # Helpdesk agents reach the form only in the attest-on-behalf scenarios (A9);
+    # check_may_attest says which.
+    customer = customer_get_for_user(request.user, pk, action=Action.ATTEST_AGREEMENT_ON_BEHALF)
     check_may_attest(request.user, customer)
     template = AgreementTemplate.objects.current(user_today(request.user))
     form = AcceptanceForm(
@@ -44,6 +47,10 @@ def acceptance_update(request, pk):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The confirmation of customer acceptance was saved."))
+            # Back to where the confirmation was asked for (an order, A10), if anywhere.
+            next_url = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                return redirect(next_url)
             return redirect("customers:detail", pk=customer.pk)
     return render(
         request,

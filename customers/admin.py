@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
-from customers.models import Customer, Subscription
+from customers.models import Customer, Offer, Subscription
 
 
 class AgreementStatusFilter(admin.SimpleListFilter):
@@ -53,11 +53,17 @@ class CustomerAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["name", "seat_based", "term_months", "is_active"]
+    list_filter = ["seat_based", "is_active"]
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
     list_display = [
         "customer",
-        "offer_name",
+        "offer",
         "seats",
         "auto_renew",
         "partner",
@@ -65,6 +71,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["state", "auto_renew", "partner"]
-    search_fields = ["customer__company_name", "customer__domain_prefix", "offer_name"]
-    list_select_related = ["customer", "partner"]
+    search_fields = ["customer__company_name", "customer__domain_prefix", "offer__name"]
+    list_select_related = ["customer", "partner", "offer"]
     raw_id_fields = ["customer"]

@@ -11,7 +11,7 @@ from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.services import acceptance_rule_errors, user_today
 from customers.markets import CULTURES
-from customers.models import Customer
+from customers.models import Customer, Offer
 from customers.services import CUSTOMER_FIELDS
 from partnercenter.models import Partner
 
@@ -249,3 +249,19 @@ class AcceptanceForm(AcceptorFields):
 
     def clean(self):
         return self.check_acceptor(super().clean())
+
+
+class NewOrderForm(forms.Form):
+    """**New order**: an offer from the catalogue and a seat count."""
+
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.filter(is_active=True))
+    seats = forms.IntegerField(
+        label=_("Seats"), min_value=1, max_value=300_000, initial=1,
+        help_text=_("Ignored for usage-based offers such as Azure plan."),
+    )  # fmt: skip
+
+
+class SeatCountForm(forms.Form):
+    """**Change seat count** of a subscription."""
+
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=300_000)

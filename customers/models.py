@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -112,6 +113,27 @@ class Customer(models.Model):
         return f"{self.contact_first_name} {self.contact_last_name}".strip()
 
 
+class Offer(models.Model):
+    """An offer in the small catalogue partners order from (data, from a migration)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    seat_based = models.BooleanField(
+        _("seat-based"),
+        default=True,
+        help_text=_("Usage-based offers such as Azure plan have no seat count."),
+    )
+    term_months = models.PositiveIntegerField(_("term (months)"), default=12)
+    is_active = models.BooleanField(_("available to order"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+
+    def __str__(self):
+        return self.name
+
+
 class Subscription(models.Model):
     """A customer's subscription, bought through one partner (SPEC §3, as far as the rules need)."""
 
@@ -129,14 +151,20 @@ class Subscription(models.Model):
         related_name="subscriptions",
         help_text=_("The partner through which it was bought."),
     )
-    offer_name = models.CharField(_("offer"), max_length=200)
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
     seats = models.PositiveIntegerField(_("seats"), default=1)
     auto_renew = models.BooleanField(_("auto-renew"), default=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    term_end = models.DateField(
+        _("term ends"), help_text=_("Renewed by renew_subscriptions when auto-renew is on.")
+    )
+    renewed_at = models.DateTimeField(_("last renewed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
-        ordering = ["customer", "offer_name", "pk"]
+        ordering = ["customer", "offer__name", "pk"]
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")
         constraints = [
@@ -150,4 +178,8 @@ class Subscription(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.offer_name} × {self.seats} ({self.customer})"
+        return f"{self.offer} × {self.seats} ({self.customer})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE

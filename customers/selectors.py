@@ -90,3 +90,37 @@ def relationships_for_customer(
         .filter(Q(partner=partner) | Q(indirect_provider=partner))
         .select_related("partner", "indirect_provider")
     )
+
+
+def recent_acceptances(partner: Partner, *, limit: int = 5) -> list[dict]:
+    """**Recent acceptances**: customers who lately accepted an invitation or the agreement.
+
+    Returns up to ``limit`` dicts ``{"customer", "kind", "at"}``, newest first;
+    ``kind`` is ``"relationship"`` or ``"agreement"``. Two queries, whatever the size.
+    """
+    from agreements.models import AgreementAcceptance
+
+    relationships = (
+        _active_relationships()
+        .filter(
+            Q(partner=partner) | Q(indirect_provider=partner),
+            source=ResellerRelationship.Source.INVITATION,
+        )
+        .select_related("customer")
+        .order_by("-since")[:limit]
+    )
+    agreements = (
+        AgreementAcceptance.objects.filter(
+            method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+            customer__in=customers_of_partner(partner),
+        )
+        .select_related("customer")
+        .order_by("-created_at")[:limit]
+    )
+    events = [
+        {"customer": r.customer, "kind": "relationship", "at": r.since} for r in relationships
+    ]
+    events += [
+        {"customer": a.customer, "kind": "agreement", "at": a.created_at} for a in agreements
+    ]
+    return sorted(events, key=lambda e: e["at"], reverse=True)[:limit]

@@ -12,4 +12,10 @@ urlpatterns = [
     path("new/cancel/", views.customer_new_cancel, name="new_cancel"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/created/", views.customer_created, name="created"),
+    path("<int:pk>/orders/new/", views.order_new, name="order_new"),
+    path(
+        "<int:pk>/subscriptions/<int:subscription_pk>/seats/",
+        views.subscription_seats,
+        name="seats",
+    ),
 ]

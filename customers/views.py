@@ -1,7 +1,11 @@
 """Customers pages (SPEC §3): Customers, the New customer wizard, Account info."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,15 +18,29 @@ from agreements.services import (
     reseller_attestation_message,
     user_today,
 )
-from customers.forms import AgreementOption, AgreementStepForm, CustomerAccountForm
+from customers.forms import (
+    AgreementOption,
+    AgreementStepForm,
+    CustomerAccountForm,
+    NewOrderForm,
+    SeatCountForm,
+)
 from customers.markets import default_culture
+from customers.models import Subscription
 from customers.selectors import (
     customer_get_for_user,
     customer_list_for_user,
+    recent_acceptances,
     relationships_for_customer,
 )
-from customers.services import customer_create
+from customers.services import (
+    ConfirmationRequired,
+    customer_create,
+    order_place,
+    subscription_change_seats,
+)
 from partnercenter.access import partner_for_user
+from partnercenter.forms import add_service_errors
 from partnercenter.paging import seek_page
 from partnercenter.roles import Action, may
 from relationships.invitations import agreement_invitation_email
@@ -45,6 +63,7 @@ def customer_list(request):
             "search": search,
             "may_add": may(request.user, Action.ADD_CUSTOMER),
             "may_invite": may(request.user, Action.INVITE_CUSTOMERS),
+            "recent": recent_acceptances(request.user.partner),
             "status_labels": AgreementStatus.LABELS,
         },
     )
@@ -266,7 +285,11 @@ def customer_detail(request, pk):
         "customer": customer,
         "summary": agreement_summary(customer, partner=partner),
         "relationships": relationships,
-        "subscriptions": customer.subscriptions.filter(partner=partner).order_by("offer_name"),
+        "subscriptions": customer.subscriptions.filter(partner=partner)
+        .select_related("offer")
+        .order_by("offer__name"),
+        "may_order": may(request.user, Action.PLACE_ORDERS)
+        and any(r.partner_id == partner.pk for r in relationships),
         "can_update": can_update and not customer.is_national_cloud,
         "can_remove": may(request.user, Action.REMOVE_RELATIONSHIP)
         and any(r.partner_id == partner.pk for r in relationships),
@@ -281,3 +304,101 @@ def customer_new_cancel(request):
     partner_for_user(request.user, Action.ADD_CUSTOMER)
     request.session.pop(WIZARD, None)
     return redirect("customers:list")
+
+
+# --- Orders and the confirmation gate (rules A10, A11) -------------------------------------
+PENDING_ORDERS = "pending_orders"
+
+
+def _remember_order(request, key, data):
+    pending = dict(request.session.get(PENDING_ORDERS, {}))
+    pending[key] = data
+    request.session[PENDING_ORDERS] = pending
+
+
+def _confirmation_prompt(request, customer, form, key, data):
+    """A10: save what was entered and send the agent to confirm; or say why it can't."""
+    try:
+        check_may_attest(request.user, customer)
+    except PermissionDenied as exc:
+        form.add_error(
+            None,
+            _(
+                "This order needs a confirmation of the customer's acceptance of the Microsoft Customer "
+                "Agreement first. %(reason)s"
+            )
+            % {
+                "reason": str(exc)
+                or _("Ask a Global admin, Admin agent or Sales agent to confirm it.")
+            },
+        )
+        return None
+    _remember_order(request, key, data)
+    messages.info(
+        request,
+        _(
+            "Confirm the customer's acceptance of the Microsoft Customer Agreement to continue with this order."
+        ),
+    )
+    target = reverse("agreements:update", args=[customer.pk])
+    return redirect(f"{target}?{urlencode({'next': request.path})}")
+
+
+def order_new(request, pk):
+    """**New order** for a customer (A10/A11: only with a current confirmation)."""
+    customer = customer_get_for_user(request.user, pk, action=Action.PLACE_ORDERS)
+    key = f"new:{customer.pk}"
+    pending = request.session.get(PENDING_ORDERS, {}).get(key)
+    form = NewOrderForm(request.POST or None, initial=pending or {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription = order_place(user=request.user, customer=customer, **form.cleaned_data)
+        except ConfirmationRequired:
+            data = {"offer": form.cleaned_data["offer"].pk, "seats": form.cleaned_data["seats"]}
+            response = _confirmation_prompt(request, customer, form, key, data)
+            if response is not None:
+                return response
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            request.session.get(PENDING_ORDERS, {}).pop(key, None)
+            request.session.modified = True
+            messages.success(
+                request, _("%(offer)s was ordered.") % {"offer": subscription.offer.name}
+            )
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/order_form.html", {"form": form, "customer": customer})
+
+
+def subscription_seats(request, pk, subscription_pk):
+    """**Change seat count** (A10: only with a current confirmation)."""
+    customer = customer_get_for_user(request.user, pk, action=Action.PLACE_ORDERS)
+    subscription = get_object_or_404(
+        customer.subscriptions.select_related("offer"),
+        pk=subscription_pk,
+        partner=request.user.partner,
+        state=Subscription.State.ACTIVE,
+    )
+    key = f"seats:{subscription.pk}"
+    pending = request.session.get(PENDING_ORDERS, {}).get(key)
+    form = SeatCountForm(request.POST or None, initial=pending or {"seats": subscription.seats})
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription_change_seats(
+                user=request.user, subscription=subscription, seats=form.cleaned_data["seats"]
+            )
+        except ConfirmationRequired:
+            response = _confirmation_prompt(
+                request, customer, form, key, {"seats": form.cleaned_data["seats"]}
+            )
+            if response is not None:
+                return response
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            request.session.get(PENDING_ORDERS, {}).pop(key, None)
+            request.session.modified = True
+            messages.success(request, _("The seat count was changed."))
+            return redirect("customers:detail", pk=customer.pk)
+    context = {"form": form, "customer": customer, "subscription": subscription}
+    return render(request, "customers/subscription_seats_form.html", context)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from customers.markets import default_culture
-from customers.models import Customer, Subscription
+from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, ResellerRelationship
@@ -89,6 +89,8 @@ CUSTOMERS = [
 
 #: Demo customers in a national cloud (rule A7: confirmation is not supported there).
 NATIONAL_CLOUD = {"fabrikamgov": Customer.CloudInstance.US_GOVERNMENT}
+#: Demo customers whose admin account signs in to the admin center (SPEC §6).
+CUSTOMER_ADMINS = ["haeundaeresort", "contosokr"]
 #: Prefix of the customers ``--customers N`` adds for benchmarks.
 BULK_PREFIX = "bulk"
 
@@ -144,6 +146,24 @@ def demo_seed() -> list[DemoSignIn]:
     for row in CUSTOMERS:
         _demo_customer(row, partners=partners, agents=agents, template=template)
 
+    for prefix in CUSTOMER_ADMINS:
+        customer = Customer.objects.get(domain_prefix=prefix)
+        username = f"admin@{prefix}.onmicrosoft.com"
+        _demo_user(
+            username,
+            first_name=customer.contact_first_name,
+            last_name=customer.contact_last_name,
+            partner=None,
+            customer=customer,
+            time_zone="Asia/Seoul",
+            language="en",
+        )
+        sign_ins.append(
+            DemoSignIn(
+                email=username, partner=customer.company_name, role="Customer admin (admin center)"
+            )
+        )
+
     staff_email = "backoffice@partnercenter.example"
     _demo_user(
         staff_email,
@@ -195,8 +215,12 @@ def _demo_customer(row, *, partners, agents, template) -> Customer:
         Subscription.objects.get_or_create(
             customer=customer,
             partner=partners[serving],
-            offer_name="Microsoft 365 Business Basic",
-            defaults={"seats": 5 + 5 * confirmations, "auto_renew": True},
+            offer=Offer.objects.get(name="Microsoft 365 Business Basic"),
+            defaults={
+                "seats": 5 + 5 * confirmations,
+                "auto_renew": True,
+                "term_end": timezone.localdate() + datetime.timedelta(days=200),
+            },
         )
     # The provider attests for its resellers' customers (rule A6, A8).
     attester = agents["provider" if provider_key else serving]

@@ -1,6 +1,7 @@
-"""Per-user request setup: the user's time zone, and the first-sign-in password change."""
+"""Per-user request setup: time zone, the first-sign-in password change, and account kinds."""
 
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -31,10 +32,11 @@ class PasswordChangeRequiredMiddleware:
     """Send a user with a temporary password to the password change page (seed 004).
 
     Only the pages needed to change the password, sign out or switch language
-    stay reachable until then.
+    stay reachable until then. A customer's admin account changes it in the
+    admin center and then returns to the link it followed.
     """
 
-    allowed_url_names = ("password_change", "logout", "set_language")
+    allowed_url_names = ("password_change", "admincenter:password_change", "logout", "set_language")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -48,5 +50,29 @@ class PasswordChangeRequiredMiddleware:
                     request,
                     _("You're signing in with a temporary password. Change it to continue."),
                 )
+                if user.customer_id:
+                    target = reverse("admincenter:password_change")
+                    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
                 return redirect("password_change")
+        return self.get_response(request)
+
+
+class CustomerAccountMiddleware:
+    """A customer's admin account has no partner dashboard: send it to the admin center (SPEC §6)."""
+
+    open_prefixes = ("/admincenter/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.customer_id
+            and not request.path.startswith(self.open_prefixes)
+            and request.path != reverse("logout")
+        ):
+            return redirect("admincenter:home")
         return self.get_response(request)

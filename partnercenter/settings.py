@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "partnercenter.middleware.UserTimeZoneMiddleware",
     "partnercenter.middleware.PasswordChangeRequiredMiddleware",
+    "partnercenter.middleware.CustomerAccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

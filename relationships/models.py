@@ -37,7 +37,20 @@ class ResellerRelationship(models.Model):
         blank=True,
         help_text=_("Set when an indirect reseller serves the customer through this provider."),
     )
+
+    class Source(models.TextChoices):
+        CREATED_CUSTOMER = "created_customer", _("Created the customer")
+        INVITATION = "invitation", _("Customer accepted an invitation")
+
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    source = models.CharField(
+        _("established by"), max_length=32, choices=Source.choices, default=Source.CREATED_CUSTOMER
+    )
+    delegated_admin = models.BooleanField(
+        _("delegated admin privileges"),
+        default=False,
+        help_text=_("Granted when the customer accepted an invitation that asked for them."),
+    )
     since = models.DateTimeField(_("since"), default=timezone.now)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
-from customers.models import Customer, Subscription
+from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
 from relationships.models import IndirectPartnership, ResellerRelationship
 
@@ -116,5 +116,6 @@ class SubscriptionFactory(DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     partner = factory.SubFactory(PartnerFactory)
-    offer_name = "Microsoft 365 Business Basic"
+    offer = factory.LazyFunction(lambda: Offer.objects.get(name="Microsoft 365 Business Basic"))
     seats = 10
+    term_end = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))

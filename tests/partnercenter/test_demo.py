@@ -45,6 +45,7 @@ def test_seed_demo_is_idempotent_and_prints_every_sign_in(client, settings):
     assert len(printed) == User.objects.count()
     for email in printed:
         assert client.login(username=email, password=DEMO_PASSWORD), email
+    assert User.objects.filter(customer__isnull=False).count() == 2
 
 
 def test_demo_customers_pass_every_model_rule_and_cover_every_status():

@@ -1,0 +1,245 @@
+"""The customer's admin center (SPEC §6): where invitation and agreement links lead.
+
+Only customer admin accounts use these pages; partner users get 403 here, and
+customer accounts get no partner dashboard page (CustomerAccountMiddleware).
+"""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from agreements.models import AgreementAcceptance, AgreementTemplate
+from agreements.services import (
+    A9_MESSAGE,
+    customer_has_purchases,
+    direct_acceptance_record,
+    user_today,
+)
+from partnercenter.forms import TemporaryPasswordChangeForm
+from relationships.acceptance import InvalidInvitation, invitation_accept, invitation_parse
+from relationships.invitations import AGREEMENT_REF
+from relationships.models import ResellerRelationship
+
+admin_center_login_required = login_required(login_url="admincenter:login")
+
+
+def _customer(request):
+    """The signed-in customer's tenant; 403 for partner users and staff."""
+    customer = getattr(request.user, "customer", None)
+    if customer is None:
+        raise PermissionDenied(
+            _("The admin center is for customer accounts. Partner users work in Partner Center.")
+        )
+    return customer
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+class SignInView(auth_views.LoginView):
+    """Admin center sign-in; returns to the invitation or agreement link that was followed."""
+
+    template_name = "admincenter/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("admincenter:home")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The first sign-in's password change, then back to the link that was followed."""
+
+    template_name = "admincenter/password_change.html"
+    form_class = TemporaryPasswordChangeForm
+    success_url = reverse_lazy("admincenter:home")
+
+    def get_success_url(self):
+        return _safe_next(self.request, super().get_success_url())
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+def _agreement_state(customer, user):
+    template = AgreementTemplate.objects.current(user_today(user))
+    accepted = AgreementAcceptance.objects.filter(
+        customer=customer,
+        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+        template__agreement_type=template.agreement_type,
+    ).first()
+    document = template.document_url(country=str(customer.country), language=customer.culture)
+    return template, accepted, document
+
+
+@admin_center_login_required
+def home(request):
+    """The admin center's entry: an invitation link, the agreement link, or the overview."""
+    customer = _customer(request)
+    if "invType" in request.GET:
+        return _invitation(request, customer)
+    if "ref" in request.GET:
+        if request.GET["ref"] != AGREEMENT_REF:
+            return _invalid(request)
+        return _agreement(request, customer)
+    template, accepted, document = _agreement_state(customer, request.user)
+    return render(
+        request,
+        "admincenter/home.html",
+        {"customer": customer, "accepted": accepted, "document": document, "template": template},
+    )
+
+
+def _invalid(request):
+    return render(request, "admincenter/invalid_link.html", status=404)
+
+
+def _invitation(request, customer):
+    try:
+        invitation = invitation_parse(request.GET)
+    except InvalidInvitation:
+        return _invalid(request)
+    template, accepted, document = _agreement_state(customer, request.user)
+    blocked = accepted is None and customer_has_purchases(customer)
+    errors = []
+    if request.method == "POST":
+        try:
+            invitation_accept(
+                user=request.user,
+                invitation=invitation,
+                accept_relationship=request.POST.get("accept_relationship") == "on",
+                accept_agreement=accepted is None
+                and not blocked
+                and request.POST.get("accept_agreement") == "on",
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("You accepted the invitation from %(partner)s.")
+                % {"partner": invitation.partner.name},
+            )
+            return redirect("admincenter:partners")
+    active = ResellerRelationship.objects.filter(
+        customer=customer,
+        state=ResellerRelationship.State.ACTIVE,
+        partner__in=[p for p, _ in invitation.partners],
+    ).count()
+    context = {
+        "invitation": invitation,
+        "already_accepted": active == len(invitation.partners),
+        "agreement_accepted": accepted,
+        "agreement_blocked": blocked,
+        "a9_message": A9_MESSAGE,
+        "document": document,
+        "template": template,
+        "errors": errors,
+    }
+    return render(request, "admincenter/invitation.html", context)
+
+
+def _agreement(request, customer):
+    template, accepted, document = _agreement_state(customer, request.user)
+    blocked = accepted is None and customer_has_purchases(customer)
+    errors = []
+    if request.method == "POST" and accepted is None:
+        if request.POST.get("accept_agreement") != "on":
+            errors = [_("Check the box to accept the Microsoft Customer Agreement.")]
+        else:
+            try:
+                accepted = direct_acceptance_record(user=request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("You accepted the Microsoft Customer Agreement."))
+                return redirect(request.get_full_path())
+    context = {
+        "accepted": accepted,
+        "blocked": blocked,
+        "a9_message": A9_MESSAGE,
+        "document": document,
+        "template": template,
+        "errors": errors,
+    }
+    return render(request, "admincenter/agreement.html", context)
+
+
+def _partner_rows(customer):
+    """Every partner the customer works with, with relationship type, since, and agreement status."""
+    relationships = list(
+        ResellerRelationship.objects.filter(
+            customer=customer, state=ResellerRelationship.State.ACTIVE
+        )
+        .select_related("partner", "indirect_provider")
+        .order_by("partner__name")
+    )
+    attested = set(
+        AgreementAcceptance.objects.filter(
+            customer=customer,
+            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+            template__agreement_type=AgreementTemplate.objects.current().agreement_type,
+        ).values_list("partner_id", flat=True)
+    )
+    direct = AgreementAcceptance.objects.filter(
+        customer=customer, method=AgreementAcceptance.Method.CUSTOMER_DIRECT
+    ).exists()
+    provider_ids = {r.indirect_provider_id for r in relationships if r.indirect_provider_id}
+    return [
+        {
+            "relationship": r,
+            "partner": r.partner,
+            "kind": _("Indirect reseller")
+            if r.indirect_provider_id
+            else (_("Indirect provider") if r.partner_id in provider_ids else _("Reseller")),
+            "agreement": _("Confirmed by this partner")
+            if r.partner_id in attested
+            else (_("Accepted by you") if direct else _("Not accepted")),
+        }
+        for r in relationships
+    ]
+
+
+@admin_center_login_required
+def partners(request):
+    """**Partners**: every partner the customer works with (seed 000 step 8)."""
+    customer = _customer(request)
+    return render(
+        request,
+        "admincenter/partners.html",
+        {"customer": customer, "rows": _partner_rows(customer)},
+    )
+
+
+@admin_center_login_required
+def partner_detail(request, partner_id):
+    """One partner's details: relationship type, since when, DAP, agreement status."""
+    customer = _customer(request)
+    rows = [
+        row for row in _partner_rows(customer) if str(row["partner"].tenant_id) == str(partner_id)
+    ]
+    if not rows:
+        raise Http404("This partner has no relationship with your organization.")
+    # For an indirect provider: the resellers that serve the customer through it.
+    resellers = [
+        r.partner
+        for r in ResellerRelationship.objects.filter(
+            customer=customer,
+            indirect_provider=rows[0]["partner"],
+            state=ResellerRelationship.State.ACTIVE,
+        ).select_related("partner")
+    ]
+    return render(
+        request, "admincenter/partner_detail.html", {"row": rows[0], "resellers": resellers}
+    )

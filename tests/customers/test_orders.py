@@ -1,0 +1,252 @@
+"""New order, Change seat count and renewals: rules A10 and A11 (seed 001, FAQ 003)."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import AgreementAcceptance
+from customers.models import Offer, Subscription
+from customers.services import add_months
+from partnercenter.roles import Role
+from tests.factories import (
+    AgreementAcceptanceFactory,
+    ResellerRelationshipFactory,
+    SubscriptionFactory,
+)
+from tests.permissions import assert_permission_matrix
+
+pytestmark = pytest.mark.django_db
+ORDER = {Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT, Role.HELPDESK_AGENT}
+CONFIRM = {
+    "first_name": "Minji",
+    "last_name": "Kang",
+    "email": "m@c.example",
+    "phone": "",
+    "date_agreed": "2026-11-01",
+}
+
+
+def basic():
+    return Offer.objects.get(name="Microsoft 365 Business Basic")
+
+
+def confirmed_customer(partner):
+    customer = ResellerRelationshipFactory(partner=partner).customer
+    AgreementAcceptanceFactory(customer=customer, partner=partner)
+    return customer
+
+
+def test_new_order_follows_the_permission_matrix(client):
+    def build(partner):
+        return reverse("customers:order_new", args=[confirmed_customer(partner).pk])
+
+    assert_permission_matrix(client, build_url=build, allowed=ORDER)
+    assert_permission_matrix(
+        client,
+        build_url=build,
+        method="post",
+        data={"offer": basic().pk, "seats": 3},
+        allowed=ORDER,
+    )
+
+
+def test_change_seat_count_follows_the_permission_matrix(client):
+    def build(partner):
+        customer = confirmed_customer(partner)
+        subscription = SubscriptionFactory(customer=customer, partner=partner)
+        return reverse("customers:seats", args=[customer.pk, subscription.pk])
+
+    assert_permission_matrix(
+        client, build_url=build, method="post", data={"seats": 12}, allowed=ORDER
+    )
+
+
+def test_an_order_with_a_current_confirmation_goes_through(client, admin_agent):
+    customer = confirmed_customer(admin_agent.partner)
+    client.force_login(admin_agent)
+    response = client.post(
+        reverse("customers:order_new", args=[customer.pk]), {"offer": basic().pk, "seats": 25}
+    )
+    assert response.url == reverse("customers:detail", args=[customer.pk])
+    subscription = Subscription.objects.get()
+    assert (subscription.seats, subscription.partner, subscription.auto_renew) == (
+        25,
+        admin_agent.partner,
+        True,
+    )
+    assert subscription.term_end == add_months(timezone.localdate(), 12)
+
+
+def test_a10_without_confirmation_the_order_prompts_then_returns_with_what_was_entered(
+    client, admin_agent
+):
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    client.force_login(admin_agent)
+    order_url = reverse("customers:order_new", args=[customer.pk])
+    response = client.post(order_url, {"offer": basic().pk, "seats": 7})
+    update_url = reverse("agreements:update", args=[customer.pk])
+    assert response.url == f"{update_url}?next={order_url.replace('/', '%2F')}"
+    assert not Subscription.objects.exists()
+
+    back = client.post(response.url, CONFIRM)
+    assert back.url == order_url
+    form = client.get(order_url).context["form"]
+    assert form["offer"].value() == basic().pk and form["seats"].value() == 7
+    assert client.post(order_url, {"offer": basic().pk, "seats": 7}).status_code == 302
+    assert Subscription.objects.get().seats == 7
+
+
+def test_a10_changing_the_seat_count_needs_a_confirmation_too(client, admin_agent):
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    subscription = SubscriptionFactory(customer=customer, partner=admin_agent.partner, seats=10)
+    client.force_login(admin_agent)
+    url = reverse("customers:seats", args=[customer.pk, subscription.pk])
+    response = client.post(url, {"seats": 15})
+    assert response.url.startswith(reverse("agreements:update", args=[customer.pk]))
+    subscription.refresh_from_db()
+    assert subscription.seats == 10
+    client.post(response.url, CONFIRM)
+    assert client.get(url).context["form"]["seats"].value() == 15
+    client.post(url, {"seats": 15})
+    subscription.refresh_from_db()
+    assert subscription.seats == 15
+
+
+def test_a10_a8_another_partners_confirmation_does_not_open_the_gate(
+    client, admin_agent, other_partner
+):
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    ResellerRelationshipFactory(partner=other_partner, customer=customer)
+    AgreementAcceptanceFactory(customer=customer, partner=other_partner)
+    client.force_login(admin_agent)
+    response = client.post(
+        reverse("customers:order_new", args=[customer.pk]), {"offer": basic().pk, "seats": 1}
+    )
+    assert response.url.startswith(reverse("agreements:update", args=[customer.pk]))
+
+
+def test_a10_an_old_microsoft_cloud_agreement_confirmation_is_not_current(client, admin_agent):
+    from agreements.models import AgreementTemplate
+
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    AgreementAcceptanceFactory(
+        customer=customer,
+        partner=admin_agent.partner,
+        date_agreed="2019-06-01",
+        template=AgreementTemplate.objects.get(agreement_type="MicrosoftCloudAgreement"),
+    )
+    client.force_login(admin_agent)
+    response = client.post(
+        reverse("customers:order_new", args=[customer.pk]), {"offer": basic().pk, "seats": 1}
+    )
+    assert response.status_code == 302 and "agreement/update" in response.url
+
+
+def test_a10_a_helpdesk_agent_who_may_not_attest_is_told_why_and_nothing_is_ordered(
+    client, make_user
+):
+    agent = make_user(Role.HELPDESK_AGENT)
+    customer = ResellerRelationshipFactory(partner=agent.partner).customer
+    client.force_login(agent)
+    response = client.post(
+        reverse("customers:order_new", args=[customer.pk]), {"offer": basic().pk, "seats": 1}
+    )
+    assert response.status_code == 200
+    assert "needs a confirmation" in " ".join(response.context["form"].non_field_errors())
+    assert not Subscription.objects.exists()
+
+
+def test_a9_a_helpdesk_agent_may_attest_on_behalf_when_the_customer_has_purchases(
+    client, make_user
+):
+    agent = make_user(Role.HELPDESK_AGENT)
+    customer = ResellerRelationshipFactory(partner=agent.partner).customer
+    client.force_login(agent)
+    assert client.get(reverse("agreements:update", args=[customer.pk])).status_code == 403
+    SubscriptionFactory(customer=customer, partner=agent.partner)
+    assert client.post(reverse("agreements:update", args=[customer.pk]), CONFIRM).status_code == 302
+    assert AgreementAcceptance.objects.get().recorded_by == agent
+
+
+def test_a11_a_new_customer_buys_nothing_until_it_accepts_and_then_without_prompt(
+    client, admin_agent
+):
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    client.force_login(admin_agent)
+    url = reverse("customers:order_new", args=[customer.pk])
+    assert "agreement/update" in client.post(url, {"offer": basic().pk, "seats": 1}).url
+    AgreementAcceptanceFactory(
+        customer=customer, partner=None, method="customer_direct", recorded_by__partner=None
+    )
+    assert client.post(url, {"offer": basic().pk, "seats": 1}).url == reverse(
+        "customers:detail", args=[customer.pk]
+    )
+    assert Subscription.objects.count() == 1
+
+
+def test_auto_renewal_is_not_blocked_by_a_missing_confirmation(admin_agent):
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    today = timezone.localdate()
+    due = SubscriptionFactory(
+        customer=customer, partner=admin_agent.partner, term_end=today, auto_renew=True
+    )
+    lapsed = SubscriptionFactory(
+        customer=customer,
+        partner=admin_agent.partner,
+        term_end=today - datetime.timedelta(days=1),
+        auto_renew=False,
+    )
+    later = SubscriptionFactory(customer=customer, partner=admin_agent.partner)
+    assert not AgreementAcceptance.objects.exists()
+    out = StringIO()
+    call_command("renew_subscriptions", stdout=out)
+    assert "Renewed 1 subscription(s); 1 without auto-renew expired." in out.getvalue()
+    due.refresh_from_db()
+    lapsed.refresh_from_db()
+    assert due.term_end == add_months(today, 12) and due.renewed_at and due.state == "active"
+    assert lapsed.state == "cancelled"
+    assert Subscription.objects.get(pk=later.pk).renewed_at is None
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (datetime.date(2026, 1, 31), 1, datetime.date(2026, 2, 28)),
+        (datetime.date(2028, 1, 31), 1, datetime.date(2028, 2, 29)),
+        (datetime.date(2026, 11, 21), 12, datetime.date(2027, 11, 21)),
+        (datetime.date(2026, 12, 15), 1, datetime.date(2027, 1, 15)),
+    ],
+)
+def test_terms_add_calendar_months(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("seats", "field"), [("0", "seats"), ("-3", "seats"), ("x", "seats"), ("", "seats")]
+)
+def test_bad_seat_counts_are_refused_beside_the_field(client, admin_agent, seats, field):
+    customer = confirmed_customer(admin_agent.partner)
+    client.force_login(admin_agent)
+    response = client.post(
+        reverse("customers:order_new", args=[customer.pk]), {"offer": basic().pk, "seats": seats}
+    )
+    assert response.status_code == 200 and response.context["form"].errors[field]
+    assert not Subscription.objects.exists()
+
+
+def test_another_partners_subscription_cannot_be_changed(client, admin_agent, other_partner):
+    customer = confirmed_customer(admin_agent.partner)
+    theirs = SubscriptionFactory(customer=customer, partner=other_partner, seats=4)
+    client.force_login(admin_agent)
+    assert (
+        client.post(
+            reverse("customers:seats", args=[customer.pk, theirs.pk]), {"seats": 9}
+        ).status_code
+        == 404
+    )
+    theirs.refresh_from_db()
+    assert theirs.seats == 4

@@ -67,6 +67,23 @@ def with_agreement_status(
     )
 
 
+def current_direct_acceptance(
+    customer, template: AgreementTemplate | None
+) -> AgreementAcceptance | None:
+    """The customer's own acceptance (admin center) of ``template``'s agreement type, if any."""
+    if template is None:
+        return None
+    return (
+        AgreementAcceptance.objects.filter(
+            customer=customer,
+            method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+            template__agreement_type=template.agreement_type,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 @dataclass
 class AgreementSummary:
     """What Account info shows in its Microsoft Customer Agreement section."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
+from agreements.selectors import current_direct_acceptance
 from partnercenter.models import Partner
 from partnercenter.roles import Action, may
 from relationships.models import IndirectPartnership, ResellerRelationship
@@ -225,11 +226,7 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     if customer is None:
         raise PermissionDenied(_("Only a customer's admin account can accept the agreement."))
     template = AgreementTemplate.objects.current(user_today(user))
-    existing = AgreementAcceptance.objects.filter(
-        customer=customer,
-        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
-        template__agreement_type=template.agreement_type,
-    ).first()
+    existing = current_direct_acceptance(customer, template)
     if existing is not None:
         return existing
     if customer.is_national_cloud:
@@ -275,11 +272,7 @@ def has_current_confirmation(customer, partner: Partner) -> bool:
     )
     if newest == template.agreement_type:
         return True
-    return AgreementAcceptance.objects.filter(
-        customer=customer,
-        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
-        template__agreement_type=template.agreement_type,
-    ).exists()
+    return current_direct_acceptance(customer, template) is not None
 
 
 @transaction.atomic

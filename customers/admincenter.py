@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
+from agreements.selectors import current_direct_acceptance
 from agreements.services import (
     A9_MESSAGE,
     customer_has_purchases,
@@ -74,11 +75,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _agreement_state(customer, user):
     template = AgreementTemplate.objects.current(user_today(user))
-    accepted = AgreementAcceptance.objects.filter(
-        customer=customer,
-        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
-        template__agreement_type=template.agreement_type,
-    ).first()
+    accepted = current_direct_acceptance(customer, template)
     document = template.document_url(country=str(customer.country), language=customer.culture)
     return template, accepted, document
 

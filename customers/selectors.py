@@ -2,12 +2,11 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agreements.selectors import with_agreement_status
 from customers.models import Customer
-from partnercenter.access import partner_for_user
+from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.models import Partner
 from partnercenter.roles import Action
 from relationships.models import ResellerRelationship
@@ -71,11 +70,7 @@ def customer_get_for_user(user, pk, *, action: Action = Action.VIEW_CUSTOMERS) -
     user's roles don't allow ``action``.
     """
     partner = partner_for_user(user)
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    customer = get_object_or_404(customers_of_partner(partner), pk=pk)
+    customer = get_object_or_404(customers_of_partner(partner), pk=pk_or_404(pk))
     partner_for_user(user, action)
     return customer
 

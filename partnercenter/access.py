@@ -39,16 +39,20 @@ def partner_users_for_user(user) -> QuerySet[User]:
     return User.objects.filter(partner=partner, is_active=True).prefetch_related("groups")
 
 
+def pk_or_404(value) -> int:
+    """``value`` as a primary key; Http404 when it isn't a whole number (a tampered id)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
 def partner_user_get_for_user(user, pk, *, action: Action = Action.MANAGE_USERS) -> User:
     """One user of ``user``'s partner by primary key.
 
     Raises Http404 when ``pk`` is malformed, unknown or another partner's user,
     PermissionDenied when ``user`` may not take ``action``.
     """
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    target = get_object_or_404(partner_users_for_user(user), pk=pk)
+    target = get_object_or_404(partner_users_for_user(user), pk=pk_or_404(pk))
     require(user, action)
     return target

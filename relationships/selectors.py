@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from customers.models import Customer
-from partnercenter.access import partner_for_user, require
+from partnercenter.access import partner_for_user, pk_or_404, require
 from partnercenter.models import Partner
 from partnercenter.roles import Action
 from relationships.models import (
@@ -47,15 +47,11 @@ def indirect_partnership_get_for_user(
     one; PermissionDenied when the user's roles don't allow ``action``.
     """
     partner = partner_for_user(user)
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
     partnership = get_object_or_404(
         IndirectPartnership.objects.select_related("provider", "reseller").filter(
             Q(provider=partner) | Q(reseller=partner), state=IndirectPartnership.State.ACTIVE
         ),
-        pk=pk,
+        pk=pk_or_404(pk),
     )
     partner_for_user(user, action)
     return partnership

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partnercenter.roles import Role
+from tests.browser.pages import customer_signs_in, fill_account_info
 from tests.factories import TEST_PASSWORD, CustomerFactory, ResellerRelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,14 +18,6 @@ def _admin_center_on_the_live_server(settings, live_server):
     settings.ADMIN_CENTER_URL = f"{live_server.url}/admincenter/"
 
 
-def customer_signs_in(page, url, username, password):
-    page.goto(url)
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_option_2_the_customer_accepts_and_the_partner_can_order(
     sign_in, live_server, context, second_page
 ):
@@ -32,15 +25,14 @@ def test_option_2_the_customer_accepts_and_the_partner_can_order(
     agent = UserFactory(roles=[Role.ADMIN_AGENT], first_name="Adam", last_name="Park")
     page = sign_in(agent.username, TEST_PASSWORD)
     page.get_by_role("link", name="New customer").click()
-    page.get_by_label("Company name").fill("Hanbit Logistics")
-    page.get_by_label("Domain name").fill("hanbitlogistics")
-    page.get_by_label("Country/region").select_option("KR")
-    page.get_by_label("Address line 1").fill("55 Sejong-daero")
-    page.get_by_label("City").fill("Seoul")
-    page.get_by_label("First name").fill("Jiho")
-    page.get_by_label("Last name").fill("Lim")
-    page.get_by_label("Email address").fill("jiho.lim@hanbit.example")
-    page.get_by_role("button", name="Next").click()
+    fill_account_info(
+        page,
+        company="Hanbit Logistics",
+        domain="hanbitlogistics",
+        first_name="Jiho",
+        last_name="Lim",
+        email="jiho.lim@hanbit.example",
+    )
     page.get_by_label(
         "Customer will be asked to accept the Microsoft Customer Agreement in the admin center"
     ).check()

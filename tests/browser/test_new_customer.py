@@ -8,24 +8,10 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from partnercenter.roles import Role
+from tests.browser.pages import fill_account_info
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def fill_account_info(page, *, company, domain):
-    page.get_by_label("Company name").fill(company)
-    page.get_by_label("Domain name").fill(domain)
-    page.get_by_label("Country/region").select_option("KR")
-    page.get_by_label("Address line 1").fill("152 Teheran-ro")
-    page.get_by_label("City").fill("Seoul")
-    page.get_by_label("State/province/region").fill("Gangnam-gu")
-    page.get_by_label("Postal code").fill("06236")
-    page.get_by_label("First name").fill("Minji")
-    page.get_by_label("Last name").fill("Kang")
-    page.get_by_label("Email address").fill("minji.kang@contoso.example")
-    page.get_by_label("Phone number").fill("02-3456-7890")
-    page.get_by_role("button", name="Next").click()
 
 
 def start_wizard(sign_in, live_server):

@@ -1,5 +1,6 @@
-# The two commands: `make run` serves the app with demo data; `make test` runs ruff
-# and the whole pytest suite (browser tests included). Both start from nothing.
+# The two commands: `make run` serves the app with demo data; `make test` runs ruff,
+# the import contracts (ARCHITECTURE.md) and the whole pytest suite (browser tests
+# included). Both start from nothing.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -19,6 +20,7 @@ run: $(INSTALLED)
 test: $(INSTALLED) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
@@ -46,6 +48,7 @@ chromium:
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Refresh the Korean catalogue after changing user-facing strings, translate, then compile.
 messages: $(INSTALLED)

@@ -84,6 +84,26 @@ def current_direct_acceptance(
     )
 
 
+def attesting_partner_ids(customer, template: AgreementTemplate | None) -> set[int]:
+    """Ids of the partners that attested ``customer``'s acceptance of ``template``'s type (A8)."""
+    if template is None:
+        return set()
+    return set(
+        AgreementAcceptance.objects.filter(
+            customer=customer,
+            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+            template__agreement_type=template.agreement_type,
+        ).values_list("partner_id", flat=True)
+    )
+
+
+def customer_ever_accepted_directly(customer) -> bool:
+    """Whether ``customer`` accepted any agreement itself in the admin center (SPEC §6)."""
+    return AgreementAcceptance.objects.filter(
+        customer=customer, method=AgreementAcceptance.Method.CUSTOMER_DIRECT
+    ).exists()
+
+
 @dataclass
 class AgreementSummary:
     """What Account info shows in its Microsoft Customer Agreement section."""

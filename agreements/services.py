@@ -1,7 +1,11 @@
-"""Recording confirmations of customer acceptance (SPEC §4, rules A1–A8, A12, A13).
+"""Recording confirmations of customer acceptance (SPEC §4, rules A1–A13).
 
 ``acceptance_record`` is the one way a partner attestation is written: the New
 customer wizard, the Account info **Update** page and Django admin all call it.
+``direct_acceptance_record`` is the customer's own acceptance (admin center),
+and ``order_gate_check`` is the gate every new order and seat change passes
+(A10/A11). Who serves whom comes from ``relationships.selectors`` (A8);
+whether a customer has purchases from ``customers.selectors`` (A9).
 """
 
 import datetime
@@ -16,9 +20,10 @@ from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from agreements.selectors import current_direct_acceptance
+from customers.selectors import customer_has_purchases
 from partnercenter.models import Partner
 from partnercenter.roles import Action, may
-from relationships.models import IndirectPartnership, ResellerRelationship
+from relationships.selectors import indirect_providers_of, partner_serves_customer
 
 
 class AttestationNotAllowed(PermissionDenied):
@@ -32,18 +37,6 @@ def user_today(user) -> datetime.date:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = datetime.UTC
     return timezone.localdate(timezone=zone)
-
-
-def indirect_providers_of(partner: Partner) -> list[Partner]:
-    """The indirect providers ``partner`` (an indirect reseller) works with, by name."""
-    return [
-        p.provider
-        for p in IndirectPartnership.objects.filter(
-            reseller=partner, state=IndirectPartnership.State.ACTIVE
-        )
-        .select_related("provider")
-        .order_by("provider__name")
-    ]
 
 
 def reseller_attestation_message(partner: Partner) -> str:
@@ -60,33 +53,9 @@ def reseller_attestation_message(partner: Partner) -> str:
     )
 
 
-def partner_serves_customer(partner: Partner, customer) -> bool:
-    """Rule A8: ``partner`` has an active reseller relationship with ``customer``.
-
-    An indirect provider serves the customers it shares with its resellers.
-    """
-    active = ResellerRelationship.objects.filter(
-        customer=customer, state=ResellerRelationship.State.ACTIVE
-    )
-    return (
-        active.filter(partner=partner).exists() or active.filter(indirect_provider=partner).exists()
-    )
-
-
 A9_MESSAGE = _lazy(
     "Please reach out to your Partner to confirm your acceptance of the Microsoft Customer Agreement."
 )
-
-
-def customer_has_purchases(customer) -> bool:
-    """Rule A9's test (seed 002, scenarios 1 and 2): the customer already has purchases.
-
-    True when it has an active subscription through any partner relationship;
-    then it can't accept the agreement directly and a partner must attest.
-    """
-    from customers.models import Subscription
-
-    return Subscription.objects.filter(customer=customer, state=Subscription.State.ACTIVE).exists()
 
 
 def check_may_attest(user, customer=None) -> Partner:
@@ -273,6 +242,23 @@ def has_current_confirmation(customer, partner: Partner) -> bool:
     if newest == template.agreement_type:
         return True
     return current_direct_acceptance(customer, template) is not None
+
+
+class ConfirmationRequired(Exception):
+    """Rules A10/A11: no current confirmation of the current agreement for this partner.
+
+    The partner is prompted to complete the confirmation, then returned to the order.
+    """
+
+
+def order_gate_check(*, customer, partner: Partner) -> None:
+    """The order gate (A10/A11, seed 001): raise ConfirmationRequired unless ``partner``
+    holds a current confirmation of the current agreement for ``customer``.
+
+    Auto-renewal never passes through here (A10: renewals are not blocked).
+    """
+    if not has_current_confirmation(customer, partner):
+        raise ConfirmationRequired
 
 
 @transaction.atomic

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from agreements.forms import AcceptanceForm
 from agreements.models import AgreementTemplate
 from agreements.services import acceptance_record, check_may_attest, user_today
-from customers.forms import AcceptanceForm
 from customers.selectors import customer_get_for_user
 from partnercenter.forms import add_service_errors, form_helper
 from partnercenter.roles import Action

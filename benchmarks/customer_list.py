@@ -60,7 +60,7 @@ def run_here(label):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from partnercenter.demo import demo_bulk_customers, demo_seed
+    from partnercenter.management.demo import demo_bulk_customers, demo_seed
     from partnercenter.models import User
 
     call_command("migrate", verbosity=0)

@@ -5,17 +5,14 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from agreements.selectors import with_agreement_status
-from customers.models import Customer
+from customers.models import Customer, Subscription
 from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.models import Partner
 from partnercenter.roles import Action
 from relationships.models import ResellerRelationship
+from relationships.selectors import active_relationships
 
 DOMAIN_SUFFIX = ".onmicrosoft.com"
-
-
-def _active_relationships():
-    return ResellerRelationship.objects.filter(state=ResellerRelationship.State.ACTIVE)
 
 
 def customers_of_partner(partner: Partner) -> QuerySet[Customer]:
@@ -23,7 +20,7 @@ def customers_of_partner(partner: Partner) -> QuerySet[Customer]:
     indirect provider — one of its resellers' relationships through it (SPEC §5, A8).
     """
     served = (
-        _active_relationships()
+        active_relationships()
         .filter(customer=OuterRef("pk"))
         .filter(Q(partner=partner) | Q(indirect_provider=partner))
     )
@@ -44,12 +41,12 @@ def customer_list_for_user(user, *, search: str = "") -> QuerySet[Customer]:
     partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
     # Correlated "first match" subqueries, not EXISTS, in the select list: each
     # costs one index probe per row shown, whatever the number of customers.
-    own = _active_relationships().filter(customer=OuterRef("pk"), partner=partner).order_by()
+    own = active_relationships().filter(customer=OuterRef("pk"), partner=partner).order_by()
     rows = customers_of_partner(partner).annotate(
         own_relationship_id=Subquery(own.values("pk")[:1]),
         through_provider=Subquery(own.values("indirect_provider__name")[:1]),
         through_reseller=Subquery(
-            _active_relationships()
+            active_relationships()
             .filter(customer=OuterRef("pk"), indirect_provider=partner)
             .order_by()
             .values("partner__name")[:1]
@@ -80,7 +77,7 @@ def relationships_for_customer(
 ) -> QuerySet[ResellerRelationship]:
     """``partner``'s active relationships with ``customer`` (its own, or its resellers' through it)."""
     return (
-        _active_relationships()
+        active_relationships()
         .filter(customer=customer)
         .filter(Q(partner=partner) | Q(indirect_provider=partner))
         .select_related("partner", "indirect_provider")
@@ -96,7 +93,7 @@ def recent_acceptances(partner: Partner, *, limit: int = 5) -> list[dict]:
     from agreements.models import AgreementAcceptance
 
     relationships = (
-        _active_relationships()
+        active_relationships()
         .filter(
             Q(partner=partner) | Q(indirect_provider=partner),
             source=ResellerRelationship.Source.INVITATION,
@@ -119,3 +116,22 @@ def recent_acceptances(partner: Partner, *, limit: int = 5) -> list[dict]:
         {"customer": a.customer, "kind": "agreement", "at": a.created_at} for a in agreements
     ]
     return sorted(events, key=lambda e: e["at"], reverse=True)[:limit]
+
+
+def customer_has_purchases(customer) -> bool:
+    """Rule A9's test (seed 002, scenarios 1 and 2): the customer already has purchases.
+
+    True when it has an active subscription through any partner relationship;
+    then it can't accept the agreement directly and a partner must attest.
+    """
+    return Subscription.objects.filter(customer=customer, state=Subscription.State.ACTIVE).exists()
+
+
+def customer_has_active_subscriptions_through(customer, *, partner: Partner) -> bool:
+    """Whether ``customer`` has active subscriptions bought through ``partner``.
+
+    While it does, the partner can't remove its relationship (seed 004).
+    """
+    return Subscription.objects.filter(
+        customer=customer, partner=partner, state=Subscription.State.ACTIVE
+    ).exists()

@@ -1,27 +1,18 @@
-"""Creating customers (SPEC §3): tenant, admin account, relationship, and optional attestation."""
+"""Writes on customers alone (SPEC §3): the tenant with its admin account, and renewals.
+
+Writes that also touch relationships or agreements — New customer, New order,
+Change seat count — are in ``customers.workflows``.
+"""
 
 import calendar
 import datetime
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from agreements.models import AgreementAcceptance
-from agreements.services import (
-    acceptance_record,
-    has_current_confirmation,
-    indirect_providers_of,
-    partner_serves_customer,
-)
-from customers.models import Customer, Offer, Subscription
-from partnercenter.access import partner_for_user
-from partnercenter.models import Partner, User
-from partnercenter.roles import Action
+from customers.models import Customer, Subscription
+from partnercenter.models import User
 from partnercenter.services import temporary_password_make
-from relationships.models import ResellerRelationship
 
 CUSTOMER_FIELDS = [
     "company_name",
@@ -41,51 +32,22 @@ CUSTOMER_FIELDS = [
 ]
 
 
-@dataclass
-class NewCustomer:
-    """What ``customer_create`` made; ``temporary_password`` exists only here."""
-
-    customer: Customer
-    admin: User
-    temporary_password: str
-    relationship: ResellerRelationship
-    acceptance: AgreementAcceptance | None
-
-
 def customer_admin_username(domain_prefix: str) -> str:
     """The first admin's user name: ``admin@<prefix>.onmicrosoft.com`` (SPEC §3)."""
     return f"admin@{domain_prefix}.onmicrosoft.com"
 
 
 @transaction.atomic
-def customer_create(
-    *,
-    user: User,
-    account: dict,
-    attestation: dict | None = None,
-    indirect_provider: Partner | None = None,
-) -> NewCustomer:
-    """Create a customer for ``user``'s partner, all or nothing (A13).
+def customer_tenant_create(*, account: dict) -> tuple[Customer, User, str]:
+    """Create the customer tenant and its first admin account (SPEC §3).
 
-    ``account`` holds CUSTOMER_FIELDS values. ``attestation`` (option 1) holds
-    ``date_agreed``, ``first_name``, ``last_name``, ``email``, ``phone`` and is
-    recorded through ``acceptance_record`` (A1–A8, A12); None means option 2
-    (the customer accepts in the admin center). An indirect reseller names the
-    ``indirect_provider`` it works through. Creates the customer, its admin
-    account (random temporary password, stored hashed, to change at first
-    sign-in) and an active reseller relationship.
-
-    Raises PermissionDenied (role), ValidationError keyed by field.
+    ``account`` holds CUSTOMER_FIELDS values. The admin account is
+    ``admin@<prefix>.onmicrosoft.com`` with a random temporary password,
+    stored hashed and to be changed at first sign-in. Returns
+    ``(customer, admin, temporary_password)``; the password exists only in
+    this return value. Raises ValidationError keyed by field (company name,
+    domain taken, phone for the market, ...); nothing is saved then.
     """
-    partner = partner_for_user(user, Action.ADD_CUSTOMER)
-    provider = None
-    if partner.is_indirect_reseller:
-        providers = indirect_providers_of(partner)
-        if indirect_provider is None or indirect_provider not in providers:
-            raise ValidationError(
-                {"indirect_provider": _("Choose one of your indirect providers.")}
-            )
-        provider = indirect_provider
     customer = Customer(**{name: account.get(name, "") for name in CUSTOMER_FIELDS})
     customer.language = (customer.culture or "en-US").split("-")[0]
     customer.full_clean()
@@ -104,30 +66,7 @@ def customer_create(
     admin.set_password(password)
     admin.full_clean(exclude=["email"])  # the address is new by construction; the domain is unique
     admin.save()
-
-    relationship = ResellerRelationship(
-        partner=partner, customer=customer, indirect_provider=provider
-    )
-    relationship.full_clean()
-    relationship.save()
-
-    acceptance = None
-    if attestation is not None:
-        acceptance = acceptance_record(customer=customer, user=user, **attestation)
-    return NewCustomer(
-        customer=customer,
-        admin=admin,
-        temporary_password=password,
-        relationship=relationship,
-        acceptance=acceptance,
-    )
-
-
-class ConfirmationRequired(Exception):
-    """Rules A10/A11: no current confirmation of the current agreement for this partner.
-
-    The partner is prompted to complete the confirmation, then returned to the order.
-    """
+    return customer, admin, password
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -137,68 +76,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
     )
-
-
-def _check_order(user, customer) -> Partner:
-    partner = partner_for_user(user, Action.PLACE_ORDERS)
-    if not partner_serves_customer(partner, customer):
-        raise PermissionDenied(
-            _("Your organization has no active relationship with this customer.")
-        )
-    if not has_current_confirmation(customer, partner):
-        raise ConfirmationRequired
-    return partner
-
-
-@transaction.atomic
-def order_place(*, user: User, customer: Customer, offer: Offer, seats: int) -> Subscription:
-    """**New order**: a new subscription through ``user``'s partner.
-
-    Raises ConfirmationRequired (A10/A11) when the partner has no current
-    confirmation of the current agreement, PermissionDenied (role, no
-    relationship), ValidationError (offer not available, seats below 1).
-    """
-    partner = _check_order(user, customer)
-    if not offer.is_active:
-        raise ValidationError({"offer": _("This offer can't be ordered any more.")})
-    subscription = Subscription(
-        customer=customer,
-        partner=partner,
-        offer=offer,
-        seats=seats if offer.seat_based else 1,
-        auto_renew=True,
-        term_end=add_months(timezone.localdate(), offer.term_months),
-    )
-    subscription.full_clean()
-    subscription.save()
-    return subscription
-
-
-@transaction.atomic
-def subscription_change_seats(
-    *, user: User, subscription: Subscription, seats: int
-) -> Subscription:
-    """**Change seat count** of an active, seat-based subscription bought through ``user``'s partner.
-
-    Raises ConfirmationRequired (A10), PermissionDenied, ValidationError (seats
-    below 1, not seat-based, not active, another partner's subscription).
-    """
-    partner = _check_order(user, subscription.customer)
-    subscription = (
-        Subscription.objects.select_for_update().select_related("offer").get(pk=subscription.pk)
-    )
-    if subscription.partner_id != partner.pk or not subscription.is_active:
-        raise ValidationError(
-            _("Only active subscriptions bought through your organization can be changed.")
-        )
-    if not subscription.offer.seat_based:
-        raise ValidationError(
-            {"seats": _("%(offer)s has no seat count.") % {"offer": subscription.offer.name}}
-        )
-    subscription.seats = seats
-    subscription.full_clean()
-    subscription.save(update_fields=["seats"])
-    return subscription
 
 
 def subscriptions_renew(*, today: datetime.date | None = None) -> tuple[int, int]:

@@ -1,8 +1,11 @@
-"""Validators for customer fields (Partner Center's rules, SPEC §3)."""
+"""Validators for customer fields and contacts (Partner Center's rules, SPEC §3, A3)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumber_field.phonenumber import to_python as phone_to_python
 
 #: Bare legal suffixes Partner Center refuses as a whole company name (casefolded,
 #: punctuation and spaces removed).
@@ -64,3 +67,21 @@ def validate_company_name(value: str) -> None:
             code="company_name_legal_suffix",
             params={"value": stripped},
         )
+
+
+def parse_phone(raw: str, country) -> PhoneNumber | str:
+    """Parse ``raw`` as a phone number of ``country``; raise ValidationError if it isn't one.
+
+    Returns a PhoneNumber, or "" for an empty value.
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    number = phone_to_python(raw, region=str(country) if country else None)
+    if not number or not number.is_valid():
+        name = Country(str(country)).name if country else ""
+        raise ValidationError(
+            _("Enter a valid phone number for %(country)s.")
+            % {"country": name or _("the customer's country")}
+        )
+    return number

@@ -9,22 +9,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agreements.forms import AgreementOption, AgreementStepForm
 from agreements.models import AgreementTemplate
 from agreements.selectors import AgreementStatus, agreement_summary
 from agreements.services import (
     AttestationNotAllowed,
+    ConfirmationRequired,
     check_may_attest,
-    indirect_providers_of,
     reseller_attestation_message,
     user_today,
 )
-from customers.forms import (
-    AgreementOption,
-    AgreementStepForm,
-    CustomerAccountForm,
-    NewOrderForm,
-    SeatCountForm,
-)
+from customers.forms import CustomerAccountForm, NewOrderForm, SeatCountForm
 from customers.markets import default_culture
 from customers.models import Subscription
 from customers.selectors import (
@@ -33,17 +28,13 @@ from customers.selectors import (
     recent_acceptances,
     relationships_for_customer,
 )
-from customers.services import (
-    ConfirmationRequired,
-    customer_create,
-    order_place,
-    subscription_change_seats,
-)
+from customers.workflows import customer_create, order_place, subscription_change_seats
 from partnercenter.access import partner_for_user
 from partnercenter.forms import add_service_errors
 from partnercenter.paging import seek_page
 from partnercenter.roles import Action, may
 from relationships.invitations import agreement_invitation_email
+from relationships.selectors import indirect_providers_of
 
 CUSTOMERS_PER_PAGE = 50
 WIZARD = "new_customer_wizard"

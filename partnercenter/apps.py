@@ -11,7 +11,7 @@ class PartnerCenterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from partnercenter.roles import sync_role_groups
+        from partnercenter.services import role_groups_sync
 
         # Like Django's own create_permissions: keep role groups in step with MATRIX.
-        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="sync_role_groups")
+        post_migrate.connect(role_groups_sync, sender=self, dispatch_uid="role_groups_sync")

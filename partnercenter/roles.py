@@ -2,10 +2,13 @@
 
 A role is a Django ``Group`` whose name is the role's Partner Center name
 ("Admin agent", ...). Each action is a custom permission on ``Partner``
-(``partnercenter.<action>``). ``sync_role_groups`` makes the groups and their
-permissions match ``MATRIX``; it runs after every ``migrate``, so the matrix
-below is the single source of truth and back-office staff only choose which
-roles a user holds. Views ask one question: ``may(user, action)``.
+(``partnercenter.<action>``). ``partnercenter.services.role_groups_sync`` makes
+the groups and their permissions match ``MATRIX``; it runs after every
+``migrate``, so the matrix below is the single source of truth and back-office
+staff only choose which roles a user holds. Views ask one question:
+``may(user, action)``.
+
+This module imports no model: ``partnercenter.models`` builds on it.
 """
 
 from django.db import models
@@ -104,32 +107,3 @@ def may(user, action: Action) -> bool:
         and getattr(user, "partner_id", None)
         and user.has_perm(permission_name(action))
     )
-
-
-def sync_role_groups(*, using: str = "default", **_kwargs) -> None:
-    """Create one Group per Role and give it exactly the permissions MATRIX lists.
-
-    Connected to ``post_migrate``; safe to run any number of times.
-    """
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
-
-    from partnercenter.models import Partner
-
-    # As Django's create_permissions does: a flush (TransactionTestCase) leaves
-    # stale ids in the content type cache.
-    ContentType.objects.clear_cache()
-    content_type = ContentType.objects.db_manager(using).get_for_model(Partner)
-    for action in Action:
-        Permission.objects.using(using).update_or_create(
-            content_type=content_type, codename=action.value, defaults={"name": action.label}
-        )
-    permissions = {
-        p.codename: p
-        for p in Permission.objects.using(using).filter(
-            content_type=content_type, codename__in=[a.value for a in Action]
-        )
-    }
-    for role, actions in MATRIX.items():
-        group, _created = Group.objects.using(using).get_or_create(name=role.value)
-        group.permissions.set([permissions[a.value] for a in actions])

@@ -3,13 +3,14 @@
 import secrets
 import string
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partnercenter.models import Partner, User
-from partnercenter.roles import Role
+from partnercenter.roles import MATRIX, Action, Role
 
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
@@ -112,3 +113,27 @@ def partner_user_remove(*, user: User, acting_user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     return user
+
+
+def role_groups_sync(*, using: str = "default", **_kwargs) -> None:
+    """Create one Group per Role and give it exactly the permissions MATRIX lists.
+
+    Connected to ``post_migrate``; safe to run any number of times.
+    """
+    # As Django's create_permissions does: a flush (TransactionTestCase) leaves
+    # stale ids in the content type cache.
+    ContentType.objects.clear_cache()
+    content_type = ContentType.objects.db_manager(using).get_for_model(Partner)
+    for action in Action:
+        Permission.objects.using(using).update_or_create(
+            content_type=content_type, codename=action.value, defaults={"name": action.label}
+        )
+    permissions = {
+        p.codename: p
+        for p in Permission.objects.using(using).filter(
+            content_type=content_type, codename__in=[a.value for a in Action]
+        )
+    }
+    for role, actions in MATRIX.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
+        group.permissions.set([permissions[a.value] for a in actions])

@@ -28,7 +28,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("", include("agreements.urls")),
     path("", include("relationships.urls")),
-    path("admincenter/", include("customers.admincenter_urls")),
+    path("admincenter/", include("relationships.admincenter.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,4 +1,11 @@
-"""Reads of indirect partnerships, scoped to the signed-in user's partner."""
+"""Reads of reseller relationships, indirect partnerships and invitation links.
+
+Who serves which customer (rule A8) is a relationships fact, so the other apps
+ask here: ``partner_serves_customer``, ``indirect_providers_of``.
+"""
+
+import uuid
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -8,12 +15,46 @@ from customers.models import Customer
 from partnercenter.access import partner_for_user, pk_or_404, require
 from partnercenter.models import Partner
 from partnercenter.roles import Action
+from relationships.invitations import InvitationKind
 from relationships.models import (
     IndirectPartnership,
     Invitation,
     PartnershipInvitation,
     ResellerRelationship,
 )
+
+
+def active_relationships() -> QuerySet[ResellerRelationship]:
+    """Every active reseller relationship (the partner-to-customer links that count)."""
+    return ResellerRelationship.objects.filter(state=ResellerRelationship.State.ACTIVE)
+
+
+def partner_serves_customer(partner: Partner, customer) -> bool:
+    """Rule A8: ``partner`` has an active reseller relationship with ``customer``.
+
+    An indirect provider serves the customers it shares with its resellers.
+    """
+    active = active_relationships().filter(customer=customer)
+    return (
+        active.filter(partner=partner).exists() or active.filter(indirect_provider=partner).exists()
+    )
+
+
+def own_relationship_with(customer, *, partner: Partner) -> ResellerRelationship | None:
+    """``partner``'s own active relationship with ``customer`` (not one through a reseller)."""
+    return active_relationships().filter(partner=partner, customer=customer).first()
+
+
+def indirect_providers_of(partner: Partner) -> list[Partner]:
+    """The indirect providers ``partner`` (an indirect reseller) works with, by name."""
+    return [
+        p.provider
+        for p in IndirectPartnership.objects.filter(
+            reseller=partner, state=IndirectPartnership.State.ACTIVE
+        )
+        .select_related("provider")
+        .order_by("provider__name")
+    ]
 
 
 def indirect_partnerships_for_user(user, *, side: str) -> QuerySet[IndirectPartnership]:
@@ -80,3 +121,77 @@ def recent_invitations(partner, *, limit: int = 10) -> list[Invitation]:
             :limit
         ]
     )
+
+
+# --- Invitation links (SPEC §5, §6) ---------------------------------------------------
+
+
+class InvalidInvitation(Exception):
+    """The link's parameters are malformed or name partners that don't fit."""
+
+
+@dataclass(frozen=True)
+class ParsedInvitation:
+    """What an invitation link asks: who invites, through which provider, with DAP or not."""
+
+    kind: str
+    partner: Partner
+    provider: Partner | None
+    dap: bool
+
+    @property
+    def partners(self) -> list[tuple[Partner, Partner | None]]:
+        """The (partner, indirect provider) relationships accepting creates.
+
+        The indirect kind authorizes the reseller (through the provider) and the
+        provider itself at once (seed 004).
+        """
+        if self.provider is None:
+            return [(self.partner, None)]
+        return [(self.partner, self.provider), (self.provider, None)]
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidInvitation from exc
+
+
+def invitation_parse(params) -> ParsedInvitation:
+    """Read ``invType``, ``partnerId``, ``msppId``, ``indirectCSPId`` and ``DAP`` from ``params``.
+
+    ``params`` is a mapping such as ``request.GET``. Raises InvalidInvitation
+    for an unknown kind, malformed values, a partner or provider that doesn't
+    exist, or a provider without a partnership with the reseller.
+    """
+    kind = params.get("invType", "")
+    dap_value = params.get("DAP", "false").lower()
+    if dap_value not in {"true", "false"}:
+        raise InvalidInvitation
+    dap = dap_value == "true"
+    mspp_id = params.get("msppId", "")
+    if not mspp_id.isdigit():
+        raise InvalidInvitation
+    partner = Partner.objects.filter(tenant_id=_uuid(params.get("partnerId"))).first()
+    if partner is None:
+        raise InvalidInvitation
+    if kind == InvitationKind.RESELLER:
+        if partner.is_indirect_reseller or "indirectCSPId" in params:
+            raise InvalidInvitation
+        return ParsedInvitation(kind=kind, partner=partner, provider=None, dap=dap)
+    if kind == InvitationKind.INDIRECT_RESELLER:
+        provider = Partner.objects.filter(tenant_id=_uuid(params.get("indirectCSPId"))).first()
+        if provider is None or not partner.is_indirect_reseller or mspp_id != partner.mpn_id:
+            raise InvalidInvitation
+        if not IndirectPartnership.objects.filter(
+            provider=provider, reseller=partner, state=IndirectPartnership.State.ACTIVE
+        ).exists():
+            raise InvalidInvitation
+        return ParsedInvitation(kind=kind, partner=partner, provider=provider, dap=dap)
+    raise InvalidInvitation
+
+
+def customer_relationships(customer) -> QuerySet[ResellerRelationship]:
+    """Every active relationship of ``customer`` (the admin center's **Partners** page)."""
+    return active_relationships().filter(customer=customer)

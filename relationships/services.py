@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from customers.models import Subscription
+from customers.selectors import customer_has_active_subscriptions_through
 from partnercenter.access import partner_for_user
 from partnercenter.models import Partner
 from partnercenter.roles import Action, Role
@@ -239,9 +239,7 @@ def relationship_remove(
         raise Http404("No such active relationship.")
     if not confirmed:
         raise ValidationError({"confirm": _("Check the box to confirm the statement.")})
-    if Subscription.objects.filter(
-        customer_id=relationship.customer_id, partner=partner, state=Subscription.State.ACTIVE
-    ).exists():
+    if customer_has_active_subscriptions_through(relationship.customer, partner=partner):
         raise ValidationError(
             _(
                 "You can't remove this relationship while the customer has active subscriptions "
@@ -252,3 +250,50 @@ def relationship_remove(
     relationship.removed_at = timezone.now()
     relationship.save(update_fields=["state", "removed_at"])
     return relationship
+
+
+@transaction.atomic
+def relationship_create(
+    *, partner: Partner, customer, indirect_provider: Partner | None = None
+) -> ResellerRelationship:
+    """The active relationship a partner gets by creating ``customer`` (SPEC §3).
+
+    Raises ValidationError when the provider doesn't fit the partner's type or
+    the partner already has an active relationship with the customer.
+    """
+    relationship = ResellerRelationship(
+        partner=partner, customer=customer, indirect_provider=indirect_provider
+    )
+    relationship.full_clean()
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def invitation_relationships_activate(*, customer, invitation) -> list[ResellerRelationship]:
+    """The relationship(s) a customer gets by accepting ``invitation`` (a ParsedInvitation).
+
+    An existing active relationship is kept (accepting twice creates nothing
+    new) and gains delegated admin privileges if the link asked for them.
+    Returns the active relationships, one per partner the link names.
+    """
+    relationships = []
+    for partner, provider in invitation.partners:
+        relationship = ResellerRelationship.objects.filter(
+            partner=partner, customer=customer, state=ResellerRelationship.State.ACTIVE
+        ).first()
+        if relationship is None:
+            relationship = ResellerRelationship(
+                partner=partner,
+                customer=customer,
+                indirect_provider=provider,
+                source=ResellerRelationship.Source.INVITATION,
+                delegated_admin=invitation.dap,
+            )
+            relationship.full_clean()
+            relationship.save()
+        elif invitation.dap and not relationship.delegated_admin:
+            relationship.delegated_admin = True
+            relationship.save(update_fields=["delegated_admin"])
+        relationships.append(relationship)
+    return relationships

@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from customers.models import Subscription
-from customers.selectors import customer_get_for_user
+from customers.selectors import customer_get_for_user, customer_has_active_subscriptions_through
 from partnercenter.access import partner_for_user
 from partnercenter.forms import add_service_errors
 from partnercenter.roles import Action
@@ -20,10 +19,10 @@ from relationships.forms import (
     RelationshipRemoveForm,
 )
 from relationships.invitations import compose_body, mailto_url, reseller_invitation_email
-from relationships.models import ResellerRelationship
 from relationships.selectors import (
     indirect_partnership_get_for_user,
     indirect_partnerships_for_user,
+    own_relationship_with,
     pending_partnership_invitations,
     recent_invitations,
     shared_customers,
@@ -195,14 +194,12 @@ def partnership_end(request, pk):
 def relationship_remove(request, pk):
     """**Remove customer relationship** (Account info; seed 004)."""
     customer = customer_get_for_user(request.user, pk, action=Action.REMOVE_RELATIONSHIP)
-    relationship = ResellerRelationship.objects.filter(
-        partner=request.user.partner, customer=customer, state=ResellerRelationship.State.ACTIVE
-    ).first()
+    relationship = own_relationship_with(customer, partner=request.user.partner)
     if relationship is None:
         raise Http404("You have no active relationship of your own with this customer.")
-    has_subscriptions = Subscription.objects.filter(
-        customer=customer, partner=request.user.partner, state=Subscription.State.ACTIVE
-    ).exists()
+    has_subscriptions = customer_has_active_subscriptions_through(
+        customer, partner=request.user.partner
+    )
     # Bound even when empty: an unticked box posts nothing, and must say so.
     form = RelationshipRemoveForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():

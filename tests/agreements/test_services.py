@@ -9,7 +9,7 @@ from django.utils import timezone
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from agreements.services import AttestationNotAllowed, acceptance_record
 from customers.models import Customer
-from customers.services import customer_create
+from customers.workflows import customer_create
 from partnercenter.models import User
 from partnercenter.roles import Role
 from relationships.models import ResellerRelationship

@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from agreements.models import AgreementAcceptance
 from customers.models import Customer
-from partnercenter.demo import DEMO_PASSWORD
+from partnercenter.management.demo import DEMO_PASSWORD
 from partnercenter.models import Partner, User
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, ResellerRelationship

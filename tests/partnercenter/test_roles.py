@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from partnercenter.roles import MATRIX, Action, Role, may, sync_role_groups
+from partnercenter.roles import MATRIX, Action, Role, may
+from partnercenter.services import role_groups_sync
 from tests.factories import UserFactory
 
 A = Action
@@ -44,7 +45,7 @@ def test_migrate_creates_one_group_per_role_with_exactly_its_permissions():
 def test_syncing_again_repairs_a_group_edited_by_hand():
     group = Group.objects.get(name=Role.BILLING_ADMIN.value)
     group.permissions.clear()
-    sync_role_groups()
+    role_groups_sync()
     assert {p.codename for p in group.permissions.all()} == {"view_customers"}
 
 

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from partnercenter.demo import DEMO_PASSWORD, demo_bulk_customers, demo_seed
+from partnercenter.management.demo import DEMO_PASSWORD, demo_bulk_customers, demo_seed
 
 
 class Command(BaseCommand):

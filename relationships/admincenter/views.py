@@ -1,4 +1,4 @@
-"""The customer's admin center (SPEC §6): where invitation and agreement links lead.
+"""The customer's admin center pages (SPEC §6): where invitation and agreement links lead.
 
 Only customer admin accounts use these pages; partner users get 403 here, and
 customer accounts get no partner dashboard page (CustomerAccountMiddleware).
@@ -14,18 +14,18 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from agreements.models import AgreementAcceptance, AgreementTemplate
-from agreements.selectors import current_direct_acceptance
-from agreements.services import (
-    A9_MESSAGE,
-    customer_has_purchases,
-    direct_acceptance_record,
-    user_today,
+from agreements.models import AgreementTemplate
+from agreements.selectors import (
+    attesting_partner_ids,
+    current_direct_acceptance,
+    customer_ever_accepted_directly,
 )
+from agreements.services import A9_MESSAGE, direct_acceptance_record, user_today
+from customers.selectors import customer_has_purchases
 from partnercenter.forms import TemporaryPasswordChangeForm
-from relationships.acceptance import InvalidInvitation, invitation_accept, invitation_parse
+from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import AGREEMENT_REF
-from relationships.models import ResellerRelationship
+from relationships.selectors import InvalidInvitation, customer_relationships, invitation_parse
 
 admin_center_login_required = login_required(login_url="admincenter:login")
 
@@ -129,11 +129,11 @@ def _invitation(request, customer):
                 % {"partner": invitation.partner.name},
             )
             return redirect("admincenter:partners")
-    active = ResellerRelationship.objects.filter(
-        customer=customer,
-        state=ResellerRelationship.State.ACTIVE,
-        partner__in=[p for p, _ in invitation.partners],
-    ).count()
+    active = (
+        customer_relationships(customer)
+        .filter(partner__in=[p for p, _ in invitation.partners])
+        .count()
+    )
     context = {
         "invitation": invitation,
         "already_accepted": active == len(invitation.partners),
@@ -176,22 +176,12 @@ def _agreement(request, customer):
 def _partner_rows(customer):
     """Every partner the customer works with, with relationship type, since, and agreement status."""
     relationships = list(
-        ResellerRelationship.objects.filter(
-            customer=customer, state=ResellerRelationship.State.ACTIVE
-        )
+        customer_relationships(customer)
         .select_related("partner", "indirect_provider")
         .order_by("partner__name")
     )
-    attested = set(
-        AgreementAcceptance.objects.filter(
-            customer=customer,
-            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
-            template__agreement_type=AgreementTemplate.objects.current().agreement_type,
-        ).values_list("partner_id", flat=True)
-    )
-    direct = AgreementAcceptance.objects.filter(
-        customer=customer, method=AgreementAcceptance.Method.CUSTOMER_DIRECT
-    ).exists()
+    attested = attesting_partner_ids(customer, AgreementTemplate.objects.current())
+    direct = customer_ever_accepted_directly(customer)
     provider_ids = {r.indirect_provider_id for r in relationships if r.indirect_provider_id}
     return [
         {
@@ -231,11 +221,9 @@ def partner_detail(request, partner_id):
     # For an indirect provider: the resellers that serve the customer through it.
     resellers = [
         r.partner
-        for r in ResellerRelationship.objects.filter(
-            customer=customer,
-            indirect_provider=rows[0]["partner"],
-            state=ResellerRelationship.State.ACTIVE,
-        ).select_related("partner")
+        for r in customer_relationships(customer)
+        .filter(indirect_provider=rows[0]["partner"])
+        .select_related("partner")
     ]
     return render(
         request, "admincenter/partner_detail.html", {"row": rows[0], "resellers": resellers}

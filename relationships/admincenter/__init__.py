@@ -1,0 +1,6 @@
+"""The customer's admin center (SPEC §6): where invitation and agreement links lead.
+
+A page package on top of the apps: ``views`` and ``urls`` are the pages;
+``workflows.invitation_accept`` writes the relationship(s) and the customer's
+own agreement acceptance in one transaction.
+"""

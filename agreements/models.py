@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -24,8 +25,6 @@ class AgreementTemplateQuerySet(models.QuerySet):
         Returns an AgreementTemplate, or None before any agreement was in force.
         ``day`` defaults to today (server date).
         """
-        from django.utils import timezone
-
         day = day or timezone.localdate()
         return self.in_force_on(day).order_by("-in_force_from", "-version_rank").first()
 
@@ -180,7 +179,9 @@ class AgreementAcceptance(models.Model):
         related_name="recorded_acceptances",
         help_text=_("Partner Center's userId: the user who confirmed or accepted."),
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The database's clock, at the insert (STATEMENT_TIMESTAMP() on PostgreSQL), so
+    # "newest" is the order records were written in, whichever app server wrote them.
+    created_at = models.DateTimeField(_("created at"), db_default=Now(), editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -215,6 +216,13 @@ class AgreementAcceptance(models.Model):
                 condition=Q(method="partner_attestation"),
                 name="%(app_label)s_%(class)s_no_identical_duplicate",
                 violation_error_message=_("This confirmation already exists."),
+            ),
+            # A customer accepts an agreement version itself at most once (SPEC §6).
+            models.UniqueConstraint(
+                fields=["customer", "template"],
+                condition=Q(method="customer_direct"),
+                name="%(app_label)s_%(class)s_one_direct_per_template",
+                violation_error_message=_("You already accepted this agreement."),
             ),
         ]
         indexes = [

@@ -20,9 +20,11 @@ from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from agreements.selectors import current_direct_acceptance
+from customers.models import Customer
 from customers.selectors import customer_has_purchases
 from partnercenter.models import Partner
 from partnercenter.roles import Action, may
+from partnercenter.services import validated_save
 from relationships.selectors import indirect_providers_of, partner_serves_customer
 
 
@@ -194,6 +196,7 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     customer = getattr(user, "customer", None)
     if customer is None:
         raise PermissionDenied(_("Only a customer's admin account can accept the agreement."))
+    _lock_customer(customer)
     template = AgreementTemplate.objects.current(user_today(user))
     existing = current_direct_acceptance(customer, template)
     if existing is not None:
@@ -215,9 +218,7 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
         method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
         recorded_by=user,
     )
-    acceptance.full_clean()
-    acceptance.save()
-    return acceptance
+    return validated_save(acceptance)
 
 
 def has_current_confirmation(customer, partner: Partner) -> bool:
@@ -242,6 +243,19 @@ def has_current_confirmation(customer, partner: Partner) -> bool:
     if newest == template.agreement_type:
         return True
     return current_direct_acceptance(customer, template) is not None
+
+
+def _lock_customer(customer) -> None:
+    """Queue this transaction's confirmations of ``customer`` behind any other's.
+
+    Records of one customer are then written in commit order, which makes the
+    newest ``created_at`` (the database clock, ``STATEMENT_TIMESTAMP()`` on
+    PostgreSQL) and the highest id the last one committed: "current" means
+    exactly that (SPEC §4). It also turns a double submission into the A12
+    message rather than a constraint error. A no-op on SQLite, which writes one
+    transaction at a time anyway.
+    """
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
 
 
 class ConfirmationRequired(Exception):
@@ -275,6 +289,6 @@ def acceptance_record(**kwargs) -> AgreementAcceptance:
     ``last_name``, ``email``, ``phone`` (A3), ``__all__`` (A7, A12). Nothing is
     saved on any error (A13).
     """
+    _lock_customer(kwargs["customer"])
     acceptance = acceptance_build(**kwargs)
-    acceptance.save()
-    return acceptance
+    return validated_save(acceptance, clean=False)

@@ -1,8 +1,8 @@
 """Account info → Microsoft Customer Agreement → **Update** (seed 000, existing customers)."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -10,7 +10,7 @@ from agreements.forms import AcceptanceForm
 from agreements.models import AgreementTemplate
 from agreements.services import acceptance_record, check_may_attest, user_today
 from customers.selectors import customer_get_for_user
-from partnercenter.forms import add_service_errors, form_helper
+from partnercenter.forms import add_service_errors, form_helper, submit_once
 from partnercenter.roles import Action
 
 
@@ -37,21 +37,25 @@ def acceptance_update(request, pk):
         customer_country=customer.country,
         template=template,
     )
-    form.helper = form_helper(_("Save"))
+    form.helper = form_helper(_("Save"), form_tag=False)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def record():
             acceptance_record(
                 customer=customer, user=request.user, template=template, **form.attestation()
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The confirmation of customer acceptance was saved."))
             # Back to where the confirmation was asked for (an order, A10), if anywhere.
             next_url = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-                return redirect(next_url)
-            return redirect("customers:detail", pk=customer.pk)
+            if not url_has_allowed_host_and_scheme(
+                next_url, {request.get_host()}, request.is_secure()
+            ):
+                next_url = reverse("customers:detail", args=[customer.pk])
+            return next_url, _("The confirmation of customer acceptance was saved.")
+
+        try:
+            return submit_once(request, record)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
     return render(
         request,
         "agreements/acceptance_form.html",

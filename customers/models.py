@@ -162,6 +162,16 @@ class Subscription(models.Model):
     )
     renewed_at = models.DateTimeField(_("last renewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        "partnercenter.User",
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the term ended without auto-renewal."),
+    )
 
     class Meta:
         ordering = ["customer", "offer__name", "pk"]
@@ -174,6 +184,11 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state__in=["active", "cancelled"]),
                 name="%(app_label)s_%(class)s_valid_state",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="cancelled", cancelled_at__isnull=False)
+                | models.Q(state="active", cancelled_at__isnull=True, cancelled_by__isnull=True),
+                name="%(app_label)s_%(class)s_cancelled_at_iff_cancelled",
             ),
         ]
 

@@ -7,12 +7,16 @@ Change seat count — are in ``customers.workflows``.
 import calendar
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import Customer, Subscription
+from partnercenter.access import partner_for_user
 from partnercenter.models import User
-from partnercenter.services import temporary_password_make
+from partnercenter.roles import Action
+from partnercenter.services import temporary_password_make, validated_save
 
 CUSTOMER_FIELDS = [
     "company_name",
@@ -50,8 +54,7 @@ def customer_tenant_create(*, account: dict) -> tuple[Customer, User, str]:
     """
     customer = Customer(**{name: account.get(name, "") for name in CUSTOMER_FIELDS})
     customer.language = (customer.culture or "en-US").split("-")[0]
-    customer.full_clean()
-    customer.save()
+    validated_save(customer)
 
     password = temporary_password_make()
     admin = User(
@@ -64,8 +67,8 @@ def customer_tenant_create(*, account: dict) -> tuple[Customer, User, str]:
         must_change_password=True,
     )
     admin.set_password(password)
-    admin.full_clean(exclude=["email"])  # the address is new by construction; the domain is unique
-    admin.save()
+    # The address is new by construction: the domain it is made of is unique.
+    validated_save(admin, exclude=["email"])
     return customer, admin, password
 
 
@@ -102,6 +105,30 @@ def subscriptions_renew(*, today: datetime.date | None = None) -> tuple[int, int
                 renewed += 1
             elif subscription.term_end < today:
                 subscription.state = Subscription.State.CANCELLED
-                subscription.save(update_fields=["state"])
+                subscription.cancelled_at = timezone.now()
+                subscription.save(update_fields=["state", "cancelled_at"])
                 expired += 1
     return renewed, expired
+
+
+@transaction.atomic
+def subscription_cancel(*, user: User, subscription: Subscription) -> Subscription:
+    """**Cancel subscription**: end an active subscription bought through ``user``'s partner.
+
+    The row stays, as ``cancelled``, with who cancelled it and when, so the
+    partner can then remove its relationship (seed 004: not while active
+    subscriptions exist). Cancelling is never gated by the agreement (A10
+    gates new orders and seat changes only). Raises PermissionDenied (role:
+    those that place orders, SPEC §2) and ValidationError (not active, or
+    another partner's subscription).
+    """
+    partner = partner_for_user(user, Action.PLACE_ORDERS)
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.partner_id != partner.pk or not subscription.is_active:
+        raise ValidationError(
+            _("Only active subscriptions bought through your organization can be cancelled.")
+        )
+    subscription.state = Subscription.State.CANCELLED
+    subscription.cancelled_at = timezone.now()
+    subscription.cancelled_by = user
+    return validated_save(subscription, update_fields=["state", "cancelled_at", "cancelled_by"])

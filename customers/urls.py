@@ -18,4 +18,9 @@ urlpatterns = [
         views.subscription_seats,
         name="seats",
     ),
+    path(
+        "<int:pk>/subscriptions/<int:subscription_pk>/cancel/",
+        views.subscription_cancel,
+        name="subscription_cancel",
+    ),
 ]

@@ -28,15 +28,18 @@ from customers.selectors import (
     recent_acceptances,
     relationships_for_customer,
 )
+from customers.services import subscription_cancel as subscription_cancel_service
 from customers.workflows import customer_create, order_place, subscription_change_seats
-from partnercenter.access import partner_for_user
-from partnercenter.forms import add_service_errors
+from partnercenter.access import partner_for_user, pk_or_404
+from partnercenter.forms import add_service_errors, replayed, submit_once
 from partnercenter.paging import seek_page
 from partnercenter.roles import Action, may
 from relationships.invitations import agreement_invitation_email
 from relationships.selectors import indirect_providers_of
 
 CUSTOMERS_PER_PAGE = 50
+#: Longest search text the Customers page uses; longer text is cut, with a message.
+MAX_SEARCH = 200
 WIZARD = "new_customer_wizard"
 SECRETS = "new_customer_secrets"
 
@@ -44,6 +47,12 @@ SECRETS = "new_customer_secrets"
 def customer_list(request):
     """**Customers**: the partner's customers, searchable by company name or domain, 50 a page."""
     search = request.GET.get("q", "")
+    search_note = ""
+    if len(search) > MAX_SEARCH:
+        search = search[:MAX_SEARCH]
+        search_note = _(
+            "Search text is limited to %(limit)s characters; the first %(limit)s were used."
+        ) % {"limit": MAX_SEARCH}
     rows = customer_list_for_user(request.user, search=search)
     page = seek_page(rows, request.GET.get("page"), per_page=CUSTOMERS_PER_PAGE)
     return render(
@@ -52,6 +61,8 @@ def customer_list(request):
         {
             "page_obj": page,
             "search": search,
+            "search_note": search_note,
+            "max_search": MAX_SEARCH,
             "may_add": may(request.user, Action.ADD_CUSTOMER),
             "may_invite": may(request.user, Action.INVITE_CUSTOMERS),
             "recent": recent_acceptances(request.user.partner),
@@ -193,6 +204,8 @@ def customer_new_agreement(request):
 def customer_new_review(request):
     """New customer, step 3: **Review**, then create everything in one transaction."""
     partner = partner_for_user(request.user, Action.ADD_CUSTOMER)
+    if done := replayed(request):  # the wizard's data is gone once the customer exists
+        return done
     account = _valid_account(request, partner)
     if account is None:
         return redirect("customers:new")
@@ -205,21 +218,27 @@ def customer_new_review(request):
     if request.method == "POST":
         data = dict(account.cleaned_data)
         provider = data.pop("indirect_provider", None)
-        try:
+
+        def create():
             created = customer_create(
                 user=request.user,
                 account=data,
                 attestation=agreement.attestation() if attest else None,
                 indirect_provider=provider,
             )
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
             request.session.pop(WIZARD, None)
             secrets = dict(request.session.get(SECRETS, {}))
             secrets[str(created.customer.pk)] = created.temporary_password
             request.session[SECRETS] = secrets
-            return redirect("customers:created", pk=created.customer.pk)
+            # Saved with the customer, in its transaction: a double-click's second request
+            # lands on the Confirmation page, which must find the password already there.
+            request.session.save()
+            return reverse("customers:created", args=[created.customer.pk]), ""
+
+        try:
+            return submit_once(request, create)
+        except ValidationError as exc:
+            errors = exc.messages
     context = {
         "account": account,
         "agreement": agreement,
@@ -277,7 +296,7 @@ def customer_detail(request, pk):
         "summary": agreement_summary(customer, partner=partner),
         "relationships": relationships,
         "subscriptions": customer.subscriptions.filter(partner=partner)
-        .select_related("offer")
+        .select_related("offer", "cancelled_by")
         .order_by("offer__name"),
         "may_order": may(request.user, Action.PLACE_ORDERS)
         and any(r.partner_id == partner.pk for r in relationships),
@@ -305,6 +324,13 @@ def _remember_order(request, key, data):
     pending = dict(request.session.get(PENDING_ORDERS, {}))
     pending[key] = data
     request.session[PENDING_ORDERS] = pending
+
+
+def _forget_order(request, key):
+    pending = request.session.get(PENDING_ORDERS, {})
+    if key in pending:
+        pending.pop(key)
+        request.session.modified = True
 
 
 def _confirmation_prompt(request, customer, form, key, data):
@@ -342,8 +368,17 @@ def order_new(request, pk):
     pending = request.session.get(PENDING_ORDERS, {}).get(key)
     form = NewOrderForm(request.POST or None, initial=pending or {})
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def place():
             subscription = order_place(user=request.user, customer=customer, **form.cleaned_data)
+            _forget_order(request, key)
+            return (
+                reverse("customers:detail", args=[customer.pk]),
+                _("%(offer)s was ordered.") % {"offer": subscription.offer.name},
+            )
+
+        try:
+            return submit_once(request, place)
         except ConfirmationRequired:
             data = {"offer": form.cleaned_data["offer"].pk, "seats": form.cleaned_data["seats"]}
             response = _confirmation_prompt(request, customer, form, key, data)
@@ -351,13 +386,6 @@ def order_new(request, pk):
                 return response
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            request.session.get(PENDING_ORDERS, {}).pop(key, None)
-            request.session.modified = True
-            messages.success(
-                request, _("%(offer)s was ordered.") % {"offer": subscription.offer.name}
-            )
-            return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/order_form.html", {"form": form, "customer": customer})
 
 
@@ -374,10 +402,16 @@ def subscription_seats(request, pk, subscription_pk):
     pending = request.session.get(PENDING_ORDERS, {}).get(key)
     form = SeatCountForm(request.POST or None, initial=pending or {"seats": subscription.seats})
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def change():
             subscription_change_seats(
                 user=request.user, subscription=subscription, seats=form.cleaned_data["seats"]
             )
+            _forget_order(request, key)
+            return reverse("customers:detail", args=[customer.pk]), _("The seat count was changed.")
+
+        try:
+            return submit_once(request, change)
         except ConfirmationRequired:
             response = _confirmation_prompt(
                 request, customer, form, key, {"seats": form.cleaned_data["seats"]}
@@ -386,10 +420,37 @@ def subscription_seats(request, pk, subscription_pk):
                 return response
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            request.session.get(PENDING_ORDERS, {}).pop(key, None)
-            request.session.modified = True
-            messages.success(request, _("The seat count was changed."))
-            return redirect("customers:detail", pk=customer.pk)
     context = {"form": form, "customer": customer, "subscription": subscription}
     return render(request, "customers/subscription_seats_form.html", context)
+
+
+def subscription_cancel(request, pk, subscription_pk):
+    """**Cancel subscription** (Account info → Subscriptions): a confirmation, then POST cancels.
+
+    Roles that place orders may cancel (SPEC §2); the subscription stays on
+    record as cancelled, with who and when.
+    """
+    if done := replayed(request):
+        return done
+    customer = customer_get_for_user(request.user, pk, action=Action.PLACE_ORDERS)
+    subscription = get_object_or_404(
+        customer.subscriptions.select_related("offer"),
+        pk=pk_or_404(subscription_pk),
+        partner=request.user.partner,
+        state=Subscription.State.ACTIVE,
+    )
+    error = ""
+    if request.method == "POST":
+
+        def cancel():
+            subscription_cancel_service(user=request.user, subscription=subscription)
+            return reverse("customers:detail", args=[customer.pk]), _(
+                "%(offer)s was cancelled."
+            ) % {"offer": subscription.offer.name}
+
+        try:
+            return submit_once(request, cancel)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    context = {"customer": customer, "subscription": subscription, "error": error}
+    return render(request, "customers/subscription_confirm_cancel.html", context)

@@ -25,6 +25,7 @@ from customers.services import add_months, customer_tenant_create
 from partnercenter.access import partner_for_user
 from partnercenter.models import Partner, User
 from partnercenter.roles import Action
+from partnercenter.services import validated_save
 from relationships.models import ResellerRelationship
 from relationships.selectors import indirect_providers_of, partner_serves_customer
 from relationships.services import relationship_create
@@ -116,8 +117,7 @@ def order_place(*, user: User, customer: Customer, offer: Offer, seats: int) -> 
         auto_renew=True,
         term_end=add_months(timezone.localdate(), offer.term_months),
     )
-    subscription.full_clean()
-    subscription.save()
+    validated_save(subscription)
     return subscription
 
 
@@ -143,6 +143,5 @@ def subscription_change_seats(
             {"seats": _("%(offer)s has no seat count.") % {"offer": subscription.offer.name}}
         )
     subscription.seats = seats
-    subscription.full_clean()
-    subscription.save(update_fields=["seats"])
+    validated_save(subscription, update_fields=["seats"])
     return subscription

@@ -1,6 +1,11 @@
-"""Template context for the top navigation."""
+"""Template context: the top navigation, and the one-time key of create-or-send forms."""
+
+import uuid
+
+from django.utils.functional import SimpleLazyObject
 
 from partnercenter.roles import Action, may
+from partnercenter.services import submission_key
 
 
 def navigation(request):
@@ -20,3 +25,17 @@ def navigation(request):
             "user_management": may(user, Action.MANAGE_USERS),
         }
     }
+
+
+def submission(request):
+    """``submission_key``: the hidden one-time key of the page's create-or-send form.
+
+    A form shown again after an error keeps the key it was posted with, so a
+    corrected double-click still counts once; a fresh page gets a fresh key.
+    """
+
+    def key() -> str:
+        posted = request.POST.get("submission_key") if request.method == "POST" else None
+        return str(submission_key(posted) if posted else uuid.uuid4())
+
+    return {"submission_key": SimpleLazyObject(key)}

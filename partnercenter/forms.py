@@ -5,12 +5,54 @@ import zoneinfo
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter.models import User
+from partnercenter.models import Submission, User
 from partnercenter.roles import Role
+from partnercenter.services import AlreadySubmitted, submission_find, submission_once
+
+#: The hidden field every create-or-send form carries (templates/includes/submission_key.html).
+SUBMISSION_KEY = "submission_key"
+
+
+def _result(request, submission: Submission):
+    if submission.message:
+        messages.success(request, submission.message)
+    return redirect(submission.result_url)
+
+
+def submit_once(request, action):
+    """Run ``action()`` once per form key and redirect to its result (SPEC §8 Integrity).
+
+    ``action`` calls the service and returns ``(result_url, message)``; its
+    ValidationError, PermissionDenied or other exceptions propagate, and then
+    nothing is recorded. A double-click, resubmitted tab or retried request
+    with the same key gets the first request's redirect and message instead of
+    a second record or email (``partnercenter.services.submission_once``).
+    """
+    try:
+        with submission_once(user=request.user, key=request.POST.get(SUBMISSION_KEY)) as once:
+            once.result_url, message = action()
+            once.message = str(message or "")
+    except AlreadySubmitted as done:
+        once = done.submission
+    return _result(request, once)
+
+
+def replayed(request):
+    """The first result of this POST's form key, if it was already submitted; else None.
+
+    For views that look objects up before acting (a removed user, an ended
+    partnership): the repeat lands where the first one did, not on a 404.
+    """
+    if request.method != "POST":
+        return None
+    done = submission_find(user=request.user, key=request.POST.get(SUBMISSION_KEY))
+    return _result(request, done) if done else None
 
 
 def add_service_errors(form, error: ValidationError, *, field_map=None) -> None:
@@ -28,13 +70,16 @@ def add_service_errors(form, error: ValidationError, *, field_map=None) -> None:
         form.add_error(None, error)
 
 
-def form_helper(submit_label) -> FormHelper:
+def form_helper(submit_label, *, form_tag: bool = True) -> FormHelper:
     """A crispy FormHelper with one submit button labelled ``submit_label``.
 
     ``novalidate`` leaves validation to the server, so every error appears as
-    the same clear message beside its field, whatever the browser.
+    the same clear message beside its field, whatever the browser. With
+    ``form_tag=False`` the template writes the ``<form>`` (and its hidden
+    submission key) itself.
     """
     helper = FormHelper()
+    helper.form_tag = form_tag
     helper.attrs = {"novalidate": ""}
     helper.add_input(Submit("submit", submit_label))
     return helper
@@ -61,7 +106,7 @@ class PartnerUserAddForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Add"))
+        self.helper = form_helper(_("Add"), form_tag=False)
 
     def clean_first_name(self):
         value = self.cleaned_data["first_name"].strip()

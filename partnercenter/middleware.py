@@ -1,13 +1,45 @@
-"""Per-user request setup: time zone, the first-sign-in password change, and account kinds."""
+"""Request guards and per-user setup: bounded query strings, time zone, the first-sign-in
+password change, and account kinds."""
 
 import zoneinfo
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+#: The longest query-string value any page needs (a search box takes 200 characters).
+MAX_QUERY_VALUE = 2000
+
+
+class BoundedQueryMiddleware:
+    """Refuse query strings the databases can't take, with a clear 400 page (SPEC §8).
+
+    A NUL character is refused by PostgreSQL in any text, and a search term of
+    tens of thousands of characters is "too complex" for SQLite's LIKE; both
+    would otherwise surface as a 500 from whichever page or Django admin list
+    passes the value on. Form fields refuse NUL themselves, beside the field.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = None
+        for key, values in request.GET.lists():
+            if any("\x00" in text for text in (key, *values)):
+                problem = _("The address contains a null character, which isn't allowed.")
+            elif any(len(value) > MAX_QUERY_VALUE for value in values):
+                problem = _(
+                    "The address is too long: a value in it has more than %(limit)s characters."
+                ) % {"limit": MAX_QUERY_VALUE}
+        if problem:
+            return HttpResponseBadRequest(render_to_string("400.html", {"problem": problem}))
+        return self.get_response(request)
 
 
 class UserTimeZoneMiddleware:

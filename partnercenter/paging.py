@@ -2,6 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from django.http import Http404
+
+#: Pages past this are refused (a tampered ``?page=``), before any SQL is built.
+MAX_PAGE = 100_000
+
 
 @dataclass
 class SeekPage:
@@ -46,13 +51,21 @@ class SeekPage:
 
 
 def seek_page(queryset, number, *, per_page: int) -> SeekPage:
-    """Page ``number`` (1-based; anything not a positive integer means 1) of ``queryset``."""
+    """Page ``number`` (1-based; anything not a positive integer means 1) of ``queryset``.
+
+    Raises Http404 for a page past the last one, or past MAX_PAGE (a number too
+    large for the database's OFFSET is never sent to it).
+    """
     try:
         number = max(1, int(number))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = 1
+    if number > MAX_PAGE:
+        raise Http404("No such page.")
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
+    if not rows and number > 1:
+        raise Http404("No such page.")
     return SeekPage(
         object_list=rows[:per_page], number=number, has_next=len(rows) > per_page, per_page=per_page
     )

@@ -2,14 +2,17 @@
 
 import secrets
 import string
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from partnercenter.models import Partner, User
+from partnercenter.models import Partner, Submission, User
 from partnercenter.roles import MATRIX, Action, Role
 
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
@@ -29,6 +32,94 @@ def temporary_password_make(*, length: int = 16) -> str:
             and any(c.isdigit() for c in password)
         ):
             return password
+
+
+def validated_save(
+    instance: models.Model, *, exclude=None, update_fields=None, clean: bool = True
+) -> models.Model:
+    """``full_clean()`` then ``save()``; a rule lost to a concurrent write says what the slow case says.
+
+    Between our check and our insert another transaction may commit a row that
+    breaks a unique constraint (two people taking one domain, a double-click).
+    The database refuses ours with IntegrityError; we then validate again —
+    now the rule sees the other row — and raise the rule's own ValidationError
+    ("This domain is already taken.", "This confirmation already exists.", ...).
+    The insert runs in a savepoint, so the caller's transaction stays usable.
+    An IntegrityError that no rule explains is re-raised: it is a bug, not a race.
+    ``clean=False`` when the caller has just run ``full_clean()`` itself.
+    Every service writes through this (SPEC §8 Integrity; A12, A13).
+    """
+    if clean:
+        instance.full_clean(exclude=exclude)
+    try:
+        with transaction.atomic():
+            instance.save(update_fields=update_fields)
+    except IntegrityError:
+        instance.full_clean(exclude=exclude)
+        raise
+    return instance
+
+
+class AlreadySubmitted(Exception):
+    """The form's key was used before: ``submission`` says where its result is."""
+
+    def __init__(self, submission: Submission):
+        super().__init__(str(submission.key))
+        self.submission = submission
+
+
+def submission_key(value) -> uuid.UUID:
+    """``value`` (a form's hidden key) as a UUID, or a fresh one when missing or malformed.
+
+    A fresh key means the request is treated as new: only forms we rendered
+    carry a key, and a tampered one can't reach anybody else's result.
+    """
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return uuid.uuid4()
+
+
+def submission_find(*, user: User, key) -> Submission | None:
+    """The user's earlier submission with form key ``key``, or None."""
+    try:
+        key = uuid.UUID(str(key))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return Submission.objects.filter(key=key, user=user).first()
+
+
+@contextmanager
+def submission_once(*, user: User, key) -> Iterator[Submission]:
+    """Do the body once per form key: idempotent POSTs (SPEC §8 Integrity).
+
+    Use it around the service call of every POST that creates or sends::
+
+        with submission_once(user=request.user, key=form.cleaned_data["submission_key"]) as once:
+            thing = thing_create(...)
+            once.result_url, once.message = reverse(...), _("... was created.")
+
+    The key is inserted first, in the same transaction as the body: a second
+    request with the same key waits on the unique index until the first
+    commits, then raises AlreadySubmitted carrying the first one's result page
+    and message. If the first one failed (a ValidationError rolled it back),
+    the key is free again and the second request runs as new. Keys belong to
+    one user; another user's key counts as no key.
+    """
+    key = submission_key(key)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(key=key, user=user)
+        except IntegrityError:
+            done = Submission.objects.filter(key=key, user=user).first()
+            if done is None:
+                key = uuid.uuid4()
+                submission = Submission.objects.create(key=key, user=user)
+            else:
+                raise AlreadySubmitted(done) from None
+        yield submission
+        submission.save(update_fields=["result_url", "message"])
 
 
 def _role_groups(roles) -> list[Group]:
@@ -76,7 +167,7 @@ def partner_user_create(
     user.full_clean()
     if not user.first_name or not user.last_name:
         raise ValidationError(_("Enter the user's first and last name."))
-    user.save()
+    validated_save(user, clean=False)
     user.groups.set(_role_groups(roles))
     return user, password
 

@@ -32,5 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "partnercenter.views.server_error"
+
 admin.site.site_header = "Partner Center back office"
 admin.site.site_title = "Partner Center back office"

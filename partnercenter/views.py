@@ -1,12 +1,17 @@
 """Sign-in, language, profile and User management views (seed 004)."""
 
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -19,6 +24,8 @@ from partnercenter.forms import (
     ProfileForm,
     TemporaryPasswordChangeForm,
     add_service_errors,
+    replayed,
+    submit_once,
 )
 from partnercenter.roles import Action
 
@@ -102,15 +109,20 @@ def user_add(request):
     partner = partner_for_user(request.user, Action.MANAGE_USERS)
     form = PartnerUserAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def add():
             user, password = services.partner_user_create(partner=partner, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc, field_map={"username": "email"})
-        else:
-            # Shown once by user_created, which removes it from the session.
+            # Shown once by user_created, which removes it from the session. Saved in the
+            # user's transaction, so a double-click's second request finds it there.
             request.session.setdefault(_NEW_USER_PASSWORDS, {})[str(user.pk)] = password
             request.session.modified = True
-            return redirect("users:created", pk=user.pk)
+            request.session.save()
+            return reverse("users:created", args=[user.pk]), ""
+
+        try:
+            return submit_once(request, add)
+        except ValidationError as exc:
+            add_service_errors(form, exc, field_map={"username": "email"})
     return render(request, "partnercenter/user_form.html", {"form": form})
 
 
@@ -143,16 +155,39 @@ def user_detail(request, pk):
 
 def user_remove(request, pk):
     """Remove a user: a confirmation page, then POST deactivates the account."""
+    if done := replayed(request):
+        return done
     user = partner_user_get_for_user(request.user, pk)
     error = None
     if request.method == "POST":
-        try:
+
+        def remove():
             services.partner_user_remove(user=user, acting_user=request.user)
+            return reverse("users:list"), _("%(name)s was removed.") % {
+                "name": user.get_full_name()
+            }
+
+        try:
+            return submit_once(request, remove)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("%(name)s was removed.") % {"name": user.get_full_name()})
-            return redirect("users:list")
     return render(
         request, "partnercenter/user_confirm_remove.html", {"subject": user, "error": error}
     )
+
+
+@login_not_required
+def server_error(request):
+    """``handler500``: the 503 page while the database is unreachable, else the 500 page.
+
+    Neither page touches the database (no user, session or context processor),
+    so both render during an outage. An OperationalError or InterfaceError here
+    means the database went away, refused the connection or stayed locked: the user is told to try again in a
+    minute, with ``Retry-After``; the app recovers by itself when it is back,
+    since every request starts with a connection check (CONN_HEALTH_CHECKS).
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from customers.selectors import customer_has_active_subscriptions_through
 from partnercenter.access import partner_for_user
 from partnercenter.models import Partner
 from partnercenter.roles import Action, Role
+from partnercenter.services import validated_save
 from relationships.invitations import InvitationKind, compose_body, invitation_url
 from relationships.models import (
     IndirectPartnership,
@@ -86,8 +88,7 @@ def invitation_send(
         url=url,
         sent_by=user,
     )
-    invitation.full_clean()
-    invitation.save()
+    validated_save(invitation)
     transaction.on_commit(
         lambda: send_mail(
             subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False
@@ -132,12 +133,14 @@ def partnership_invite(*, user, reseller_key: str, email: str) -> PartnershipInv
         raise ValidationError(
             {"reseller": _("You already work with %(name)s.") % {"name": reseller.name}}
         )
-    invitation = PartnershipInvitation.objects.create(
-        provider=provider,
-        reseller=reseller,
-        email=email,
-        token=secrets.token_urlsafe(32),
-        sent_by=user,
+    invitation = validated_save(
+        PartnershipInvitation(
+            provider=provider,
+            reseller=reseller,
+            email=email,
+            token=secrets.token_urlsafe(32),
+            sent_by=user,
+        )
     )
     link = settings.SITE_URL + reverse("relationships:authorize", args=[invitation.token])
     with translation.override(user.language):
@@ -193,8 +196,7 @@ def partnership_authorize(
         partnership = IndirectPartnership(
             provider=invitation.provider, reseller=invitation.reseller
         )
-        partnership.full_clean()
-        partnership.save()
+        validated_save(partnership)
     invitation.state = PartnershipInvitation.State.ACCEPTED
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
@@ -264,9 +266,7 @@ def relationship_create(
     relationship = ResellerRelationship(
         partner=partner, customer=customer, indirect_provider=indirect_provider
     )
-    relationship.full_clean()
-    relationship.save()
-    return relationship
+    return validated_save(relationship)
 
 
 @transaction.atomic
@@ -277,6 +277,9 @@ def invitation_relationships_activate(*, customer, invitation) -> list[ResellerR
     new) and gains delegated admin privileges if the link asked for them.
     Returns the active relationships, one per partner the link names.
     """
+    # Concurrent accepts of one customer's invitations (20 tabs) queue here, so each
+    # finds what the one before it made instead of failing on the unique constraint.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
     relationships = []
     for partner, provider in invitation.partners:
         relationship = ResellerRelationship.objects.filter(
@@ -290,8 +293,7 @@ def invitation_relationships_activate(*, customer, invitation) -> list[ResellerR
                 source=ResellerRelationship.Source.INVITATION,
                 delegated_admin=invitation.dap,
             )
-            relationship.full_clean()
-            relationship.save()
+            validated_save(relationship)
         elif invitation.dap and not relationship.delegated_admin:
             relationship.delegated_admin = True
             relationship.save(update_fields=["delegated_admin"])

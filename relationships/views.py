@@ -1,15 +1,15 @@
 """Reseller relationships and indirect partnerships (SPEC §5, seed 004)."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from customers.selectors import customer_get_for_user, customer_has_active_subscriptions_through
 from partnercenter.access import partner_for_user
-from partnercenter.forms import add_service_errors
+from partnercenter.forms import add_service_errors, replayed, submit_once
 from partnercenter.roles import Action
 from relationships import services
 from relationships.forms import (
@@ -66,7 +66,8 @@ def _invitation_page(request, *, provider=None, partnership=None):
         request.POST or None, initial={"subject": draft.subject, "text": draft.body, "dap": dap}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def send():
             invitation = services.invitation_send(
                 user=request.user,
                 to_email=form.cleaned_data["to_email"],
@@ -75,13 +76,14 @@ def _invitation_page(request, *, provider=None, partnership=None):
                 dap=form.cleaned_data["dap"],
                 provider=provider,
             )
+            return request.path, _("The invitation was sent to %(email)s.") % {
+                "email": invitation.to_email
+            }
+
+        try:
+            return submit_once(request, send)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("The invitation was sent to %(email)s.") % {"email": invitation.to_email}
-            )
-            return redirect(request.path)
     text = form["text"].value() or ""
     context = {
         "form": form,
@@ -120,45 +122,47 @@ def partnership_invite(request):
         raise Http404("This page is for indirect providers.")
     form = PartnershipInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def invite():
             invitation = services.partnership_invite(
                 user=request.user,
                 reseller_key=form.cleaned_data["reseller"],
                 email=form.cleaned_data["email"],
             )
+            return reverse("relationships:indirect_resellers"), _(
+                "The invitation was sent to %(email)s at %(reseller)s."
+            ) % {"email": invitation.email, "reseller": invitation.reseller.name}
+
+        try:
+            return submit_once(request, invite)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The invitation was sent to %(email)s at %(reseller)s.")
-                % {"email": invitation.email, "reseller": invitation.reseller.name},
-            )
-            return redirect("relationships:indirect_resellers")
     return render(request, "relationships/partnership_invite.html", {"form": form})
 
 
 def partnership_authorize(request, token):
     """The invited reseller follows the emailed link: tick the box, **Authorize indirect provider**."""
+    if done := replayed(request):
+        return done
     invitation = services.partnership_invitation_get_for_user(request.user, token)
     # Bound even when empty: an unticked box posts nothing, and must say so.
     form = PartnershipAuthorizeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
+
+        def authorize():
             services.partnership_authorize(
                 user=request.user,
                 invitation=invitation,
                 confirmed=form.cleaned_data["confirm"],
             )
+            return reverse("relationships:indirect_providers"), _(
+                "%(provider)s is now your indirect provider."
+            ) % {"provider": invitation.provider.name}
+
+        try:
+            return submit_once(request, authorize)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(provider)s is now your indirect provider.")
-                % {"provider": invitation.provider.name},
-            )
-            return redirect("relationships:indirect_providers")
     return render(
         request,
         "relationships/partnership_authorize.html",
@@ -179,13 +183,18 @@ def partnership_customers(request, pk):
 
 def partnership_end(request, pk):
     """End a partnership (either side); the record stays."""
+    if done := replayed(request):
+        return done
     partnership = indirect_partnership_get_for_user(request.user, pk)
     if request.method == "POST":
-        services.partnership_end(user=request.user, partnership=partnership)
-        messages.success(request, _("The partnership was ended."))
-        if partnership.provider_id == request.user.partner_id:
-            return redirect("relationships:indirect_resellers")
-        return redirect("relationships:indirect_providers")
+
+        def end():
+            services.partnership_end(user=request.user, partnership=partnership)
+            if partnership.provider_id == request.user.partner_id:
+                return reverse("relationships:indirect_resellers"), _("The partnership was ended.")
+            return reverse("relationships:indirect_providers"), _("The partnership was ended.")
+
+        return submit_once(request, end)
     return render(
         request, "relationships/partnership_confirm_end.html", {"partnership": partnership}
     )
@@ -193,6 +202,8 @@ def partnership_end(request, pk):
 
 def relationship_remove(request, pk):
     """**Remove customer relationship** (Account info; seed 004)."""
+    if done := replayed(request):
+        return done
     customer = customer_get_for_user(request.user, pk, action=Action.REMOVE_RELATIONSHIP)
     relationship = own_relationship_with(customer, partner=request.user.partner)
     if relationship is None:
@@ -203,23 +214,21 @@ def relationship_remove(request, pk):
     # Bound even when empty: an unticked box posts nothing, and must say so.
     form = RelationshipRemoveForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
+
+        def remove():
             services.relationship_remove(
                 user=request.user,
                 relationship=relationship,
                 confirmed=form.cleaned_data["confirm"],
             )
+            return reverse("customers:list"), _(
+                "%(customer)s no longer appears in your customer list. Delegated admin privileges, if "
+                "any, remain unchanged, and no notice was sent to the customer."
+            ) % {"customer": customer.company_name}
+
+        try:
+            return submit_once(request, remove)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(customer)s no longer appears in your customer list. Delegated admin privileges, if "
-                    "any, remain unchanged, and no notice was sent to the customer."
-                )
-                % {"customer": customer.company_name},
-            )
-            return redirect("customers:list")
     context = {"form": form, "customer": customer, "has_subscriptions": has_subscriptions}
     return render(request, "relationships/relationship_confirm_remove.html", context)

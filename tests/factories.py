@@ -119,3 +119,8 @@ class SubscriptionFactory(DjangoModelFactory):
     offer = factory.LazyFunction(lambda: Offer.objects.get(name="Microsoft 365 Business Basic"))
     seats = 10
     term_end = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))
+    state = Subscription.State.ACTIVE
+    # A cancelled subscription says when (customers_subscription_cancelled_at_iff_cancelled).
+    cancelled_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.state == Subscription.State.CANCELLED else None
+    )

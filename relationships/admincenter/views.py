@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from agreements.selectors import (
 )
 from agreements.services import A9_MESSAGE, direct_acceptance_record, user_today
 from customers.selectors import customer_has_purchases
-from partnercenter.forms import TemporaryPasswordChangeForm
+from partnercenter.forms import TemporaryPasswordChangeForm, submit_once
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import AGREEMENT_REF
 from relationships.selectors import InvalidInvitation, customer_relationships, invitation_parse
@@ -111,7 +111,8 @@ def _invitation(request, customer):
     blocked = accepted is None and customer_has_purchases(customer)
     errors = []
     if request.method == "POST":
-        try:
+
+        def accept():
             invitation_accept(
                 user=request.user,
                 invitation=invitation,
@@ -120,15 +121,14 @@ def _invitation(request, customer):
                 and not blocked
                 and request.POST.get("accept_agreement") == "on",
             )
+            return reverse("admincenter:partners"), _(
+                "You accepted the invitation from %(partner)s."
+            ) % {"partner": invitation.partner.name}
+
+        try:
+            return submit_once(request, accept)
         except ValidationError as exc:
             errors = exc.messages
-        else:
-            messages.success(
-                request,
-                _("You accepted the invitation from %(partner)s.")
-                % {"partner": invitation.partner.name},
-            )
-            return redirect("admincenter:partners")
     active = (
         customer_relationships(customer)
         .filter(partner__in=[p for p, _ in invitation.partners])
@@ -155,13 +155,15 @@ def _agreement(request, customer):
         if request.POST.get("accept_agreement") != "on":
             errors = [_("Check the box to accept the Microsoft Customer Agreement.")]
         else:
+
+            def accept():
+                direct_acceptance_record(user=request.user)
+                return request.get_full_path(), _("You accepted the Microsoft Customer Agreement.")
+
             try:
-                accepted = direct_acceptance_record(user=request.user)
+                return submit_once(request, accept)
             except ValidationError as exc:
                 errors = exc.messages
-            else:
-                messages.success(request, _("You accepted the Microsoft Customer Agreement."))
-                return redirect(request.get_full_path())
     context = {
         "accepted": accepted,
         "blocked": blocked,

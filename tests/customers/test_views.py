@@ -92,9 +92,10 @@ def test_customers_come_50_a_page_in_company_name_order(client, admin_agent):
     assert first[0].company_name == "company 000"
     second = client.get(reverse("customers:list"), {"page": 2}).context["page_obj"]
     assert [c.company_name for c in second] == ["company 050"] and not second.has_next
-    # A page past the end or not a number still answers with a page, never an error.
-    assert client.get(reverse("customers:list"), {"page": "999"}).status_code == 200
+    # Not a number means page 1; a page past the end is "not found", never a server error.
     assert client.get(reverse("customers:list"), {"page": "x"}).status_code == 200
+    assert client.get(reverse("customers:list"), {"page": "999"}).status_code == 404
+    assert client.get(reverse("customers:list"), {"page": "1" + "0" * 18}).status_code == 404
 
 
 def _count_queries(client, url):

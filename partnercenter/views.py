@@ -106,6 +106,8 @@ def user_list(request):
 
 def user_add(request):
     """Add user (seed 004): full name, unique email, roles; then the one-time confirmation."""
+    if done := replayed(request):  # its email is taken now: the form would refuse it
+        return done
     partner = partner_for_user(request.user, Action.MANAGE_USERS)
     form = PartnerUserAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,6 @@
 """Shared fixtures. Browser fixtures live in tests/browser/conftest.py."""
 
+import importlib
 import os
 
 import pytest
@@ -67,3 +68,20 @@ def global_admin(make_user):
 @pytest.fixture
 def admin_agent(make_user):
     return make_user(Role.ADMIN_AGENT)
+
+
+@pytest.fixture
+def data_migration_rows(transactional_db):
+    """Put back the rows data migrations made (agreement templates, offers).
+
+    Tests on a transactional database (browser tests, races on the live
+    server) see it flushed after each test, and a flush doesn't re-run data
+    migrations. Their functions are idempotent, so running them again restores
+    exactly what migrate made.
+    """
+    from django.apps import apps
+
+    importlib.import_module("agreements.migrations.0003_agreement_templates").add_templates(
+        apps, None
+    )
+    importlib.import_module("customers.migrations.0003_offer_catalogue").add_offers(apps, None)

@@ -4,16 +4,22 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
-from agreements.services import AttestationNotAllowed, acceptance_record
+from agreements.selectors import agreement_summary
+from agreements.services import (
+    AttestationNotAllowed,
+    acceptance_record,
+    direct_acceptance_record,
+)
 from customers.models import Customer
 from customers.workflows import customer_create
 from partnercenter.models import User
 from partnercenter.roles import Role
 from relationships.models import ResellerRelationship
-from tests.factories import IndirectPartnershipFactory, ResellerRelationshipFactory
+from tests.factories import IndirectPartnershipFactory, ResellerRelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -282,3 +288,46 @@ def test_creating_a_customer_makes_its_admin_account_and_an_active_relationship(
         and created.relationship.partner == admin_agent.partner
     )
     assert created.acceptance is None
+
+
+# --- "Current" is the last one committed; a direct acceptance once (SPEC §4, §6) -------
+
+
+def test_created_at_comes_from_the_database_clock_not_the_app_server(
+    served, admin_agent, monkeypatch
+):
+    """An app server with a wrong clock can't reorder history: the database sets created_at."""
+    at_utc(monkeypatch, 2031, 1, 1, 0, 0)  # this app server's clock runs years ahead
+    acceptance = record(served, admin_agent)
+    assert acceptance.created_at.year < 2031
+    acceptance.refresh_from_db()
+    assert acceptance.created_at.year < 2031
+
+
+def test_the_current_confirmation_is_the_last_one_recorded_with_the_id_as_tiebreak(
+    served, admin_agent
+):
+    first = record(served, admin_agent, first_name="First")
+    second = record(served, admin_agent, first_name="Second")
+    # Same database timestamp (as two inserts in one clock tick would have): the id decides.
+    AgreementAcceptance.objects.filter(pk__in=[first.pk, second.pk]).update(
+        created_at=first.created_at
+    )
+    assert agreement_summary(served, partner=admin_agent.partner).current == second
+    assert AgreementAcceptance.objects.filter(customer=served).latest() == second
+
+
+def test_a_customer_accepts_one_agreement_version_directly_at_most_once(served):
+    admin = UserFactory(partner=None, customer=served, username="admin@once.example")
+    first = direct_acceptance_record(user=admin)
+    assert direct_acceptance_record(user=admin) == first
+    duplicate = AgreementAcceptance(
+        customer=served, template=first.template, date_agreed=first.date_agreed,
+        first_name="X", last_name="Y", email="x@y.example",
+        method=AgreementAcceptance.Method.CUSTOMER_DIRECT, recorded_by=admin,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match=r"You already accepted this agreement\."):
+        duplicate.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()  # the database says so too, whoever writes
+    assert AgreementAcceptance.objects.filter(customer=served).count() == 1

@@ -1,6 +1,5 @@
 """Playwright drives Debian's Chromium (no browser download): see DEVELOPERS.md."""
 
-import importlib
 from pathlib import Path
 
 import pytest
@@ -32,19 +31,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
-def _data_migration_rows(transactional_db):
-    """Put back the rows data migrations made (agreement templates, offers).
-
-    Browser tests use a transactional database, which is flushed after each
-    test, and a flush doesn't re-run data migrations. Their functions are
-    idempotent, so running them again restores exactly what migrate made.
-    """
-    from django.apps import apps
-
-    importlib.import_module("agreements.migrations.0003_agreement_templates").add_templates(
-        apps, None
-    )
-    importlib.import_module("customers.migrations.0003_offer_catalogue").add_offers(apps, None)
+def _data_migration_rows(data_migration_rows):
+    """Browser tests use a transactional database: see tests/conftest.py."""
 
 
 @pytest.fixture(autouse=True)

@@ -250,3 +250,65 @@ def test_another_partners_subscription_cannot_be_changed(client, admin_agent, ot
     )
     theirs.refresh_from_db()
     assert theirs.seats == 4
+
+
+def test_cancel_subscription_follows_the_permission_matrix(client):
+    def build(partner):
+        customer = confirmed_customer(partner)
+        subscription = SubscriptionFactory(customer=customer, partner=partner)
+        return reverse("customers:subscription_cancel", args=[customer.pk, subscription.pk])
+
+    assert_permission_matrix(client, build_url=build, allowed=ORDER)
+    assert_permission_matrix(client, build_url=build, method="post", allowed=ORDER)
+
+
+def test_cancelling_keeps_the_subscription_with_who_and_when_then_removal_works(
+    client, admin_agent
+):
+    """The dead end: removal says "cancel the subscriptions first"; now it can be done."""
+    customer = confirmed_customer(admin_agent.partner)
+    subscription = SubscriptionFactory(customer=customer, partner=admin_agent.partner)
+    client.force_login(admin_agent)
+    remove = reverse("relationships:remove", args=[customer.pk])
+    assert b'data-testid="remove-blocked"' in client.get(remove).content
+
+    detail = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    cancel = reverse("customers:subscription_cancel", args=[customer.pk, subscription.pk])
+    assert cancel in detail and "Cancel subscription" in detail
+    response = client.post(cancel)
+    assert response.url == reverse("customers:detail", args=[customer.pk])
+    subscription.refresh_from_db()
+    assert subscription.state == Subscription.State.CANCELLED
+    assert subscription.cancelled_by == admin_agent and subscription.cancelled_at is not None
+    assert cancel not in client.get(response.url).content.decode()
+
+    assert b'data-testid="remove-blocked"' not in client.get(remove).content
+    assert client.post(remove, {"confirm": "on"}).url == reverse("customers:list")
+
+
+def test_only_an_active_subscription_of_ones_own_can_be_cancelled(
+    client, admin_agent, other_partner
+):
+    customer = confirmed_customer(admin_agent.partner)
+    ResellerRelationshipFactory(partner=other_partner, customer=customer)
+    theirs = SubscriptionFactory(customer=customer, partner=other_partner)
+    cancelled = SubscriptionFactory(
+        customer=customer, partner=admin_agent.partner, state=Subscription.State.CANCELLED
+    )
+    client.force_login(admin_agent)
+    for subscription in (theirs, cancelled):
+        url = reverse("customers:subscription_cancel", args=[customer.pk, subscription.pk])
+        assert client.post(url).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.is_active
+
+
+def test_cancelling_is_not_gated_by_the_agreement_a10(client, admin_agent):
+    """A10 gates new orders and seat changes; a customer without a confirmation can still cancel."""
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    subscription = SubscriptionFactory(customer=customer, partner=admin_agent.partner)
+    client.force_login(admin_agent)
+    url = reverse("customers:subscription_cancel", args=[customer.pk, subscription.pk])
+    assert client.post(url).status_code == 302
+    subscription.refresh_from_db()
+    assert not subscription.is_active

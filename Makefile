@@ -2,7 +2,11 @@
 # the import contracts (ARCHITECTURE.md) and the whole pytest suite (browser tests
 # included). Both start from nothing.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest Python from 3.13 down to 3.11 that actually runs (a version manager's shim
+# for a version that isn't selected exists but fails, so each is tried, not just found).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -28,6 +32,7 @@ install: $(INSTALLED)
 
 # Reinstall whenever pyproject.toml changes.
 $(INSTALLED): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed; none was found."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -107,7 +107,7 @@ def recent_acceptances(partner: Partner, *, limit: int = 5) -> list[dict]:
             customer__in=customers_of_partner(partner),
         )
         .select_related("customer")
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at", "-pk")[:limit]
     )
     events = [
         {"customer": r.customer, "kind": "relationship", "at": r.since} for r in relationships

@@ -241,3 +241,91 @@ class AgreementAcceptance(models.Model):
     @property
     def is_direct(self) -> bool:
         return self.method == self.Method.CUSTOMER_DIRECT
+
+
+class AgreementStatusRow(models.Model):
+    """One partner's view of one customer: its list row and agreement status (SPEC §4, A8).
+
+    Derived data, kept in step by the services that change what it is derived
+    from — relationships and acceptance records — in the same transaction
+    (``agreements.services.agreement_status_sync``), and rebuilt from them by
+    ``manage.py rebuild_agreement_status``. The Customers page, its search and
+    status filter and Recent acceptances read only this table, through
+    indexes that start with the partner, so their cost doesn't grow with the
+    number of customers.
+
+    A partner has a row for each customer it serves: by its own active
+    relationship, or — as an indirect provider — through a reseller's (then
+    ``reseller`` names it). ``status`` compares ``attested_type`` (the
+    partner's own newest attestation) and ``direct_type`` (the customer's
+    newest direct acceptance) with the current agreement type.
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        ACCEPTED_BY_CUSTOMER = "accepted_by_customer", _("Accepted by customer")
+        NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="agreement_status_rows"
+    )
+    partner = models.ForeignKey(
+        "partnercenter.Partner", on_delete=models.CASCADE, related_name="agreement_status_rows"
+    )
+    status = models.CharField(_("status"), max_length=32, choices=Status.choices)
+    attested_template = models.ForeignKey(
+        AgreementTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attested_type = models.CharField(max_length=64, blank=True)
+    direct_template = models.ForeignKey(
+        AgreementTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    direct_type = models.CharField(max_length=64, blank=True)
+    # The list's sort key and search keys, copied from the customer.
+    sort_name = models.CharField(max_length=255)
+    domain_prefix = models.CharField(max_length=27)
+    own = models.BooleanField(help_text="The partner has its own active relationship.")
+    provider = models.ForeignKey(
+        "partnercenter.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reseller = models.ForeignKey(
+        "partnercenter.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Recent acceptances: when the customer accepted an invitation of this partner's
+    # (or its reseller's), and when it accepted the agreement itself.
+    relationship_accepted_at = models.DateTimeField(null=True, blank=True)
+    agreement_accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement status")
+        verbose_name_plural = _("agreement statuses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "partner"], name="%(app_label)s_%(class)s_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "accepted_by_customer", "not_confirmed"]),
+                name="%(app_label)s_%(class)s_valid_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "sort_name", "customer"], name="agr_status_list"),
+            models.Index(
+                fields=["partner", "status", "sort_name", "customer"], name="agr_status_filter"
+            ),
+            models.Index(fields=["partner", "domain_prefix"], name="agr_status_domain"),
+            # Partial: only accepted rows, so "newest 5" is a short walk from the top.
+            models.Index(
+                fields=["partner", "-relationship_accepted_at"],
+                condition=Q(relationship_accepted_at__isnull=False),
+                name="agr_status_recent_rel",
+            ),
+            models.Index(
+                fields=["partner", "-agreement_accepted_at"],
+                condition=Q(agreement_accepted_at__isnull=False),
+                name="agr_status_recent_agr",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} · {self.customer_id}: {self.status}"

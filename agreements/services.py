@@ -13,13 +13,18 @@ import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
-from agreements.models import AgreementAcceptance, AgreementTemplate
+from agreements.models import AgreementAcceptance, AgreementStatusRow, AgreementTemplate
 from agreements.selectors import current_direct_acceptance
+from agreements.status import (
+    agreement_status_rows,
+    current_agreement_type,
+)
 from customers.models import Customer
 from customers.selectors import customer_has_purchases
 from partnercenter.models import Partner
@@ -218,7 +223,9 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
         method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
         recorded_by=user,
     )
-    return validated_save(acceptance)
+    validated_save(acceptance)
+    agreement_status_sync(customer)
+    return acceptance
 
 
 def has_current_confirmation(customer, partner: Partner) -> bool:
@@ -291,4 +298,54 @@ def acceptance_record(**kwargs) -> AgreementAcceptance:
     """
     _lock_customer(kwargs["customer"])
     acceptance = acceptance_build(**kwargs)
-    return validated_save(acceptance, clean=False)
+    validated_save(acceptance, clean=False)
+    agreement_status_sync(acceptance.customer)
+    return acceptance
+
+
+# --- Status rows (derived data; STYLE habit 12) --------------------------------------------
+
+_ROW_FIELDS = [
+    f.name
+    for f in AgreementStatusRow._meta.concrete_fields
+    if f.name not in {"id", "customer", "partner"}
+]
+
+
+def agreement_status_sync(customer) -> None:
+    """Bring ``customer``'s status rows in step with its relationships and records.
+
+    Called by every service that changes either, in its own transaction: an
+    attestation, a direct acceptance, a relationship created, accepted or
+    removed, and Django admin's edits of customers and relationships.
+    """
+    rows = agreement_status_rows([customer.pk])
+    AgreementStatusRow.objects.filter(customer_id=customer.pk).exclude(
+        partner_id__in=[r.partner_id for r in rows]
+    ).delete()
+    AgreementStatusRow.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["customer", "partner"],
+        update_fields=_ROW_FIELDS,
+    )
+
+
+def agreement_status_recompute() -> int:
+    """Recompute ``status`` alone, against today's current agreement, in one UPDATE.
+
+    For when staff change agreement templates in Django admin: the records
+    behind the rows are unchanged, only what "current" means may be. Returns
+    the number of rows.
+    """
+    current_type = current_agreement_type() or "-"
+    return AgreementStatusRow.objects.update(
+        status=Case(
+            When(attested_type=current_type, then=Value(AgreementStatusRow.Status.CONFIRMED)),
+            When(
+                direct_type=current_type,
+                then=Value(AgreementStatusRow.Status.ACCEPTED_BY_CUSTOMER),
+            ),
+            default=Value(AgreementStatusRow.Status.NOT_CONFIRMED),
+        )
+    )

@@ -1,13 +1,15 @@
 """Reads of customers, scoped to the signed-in user's partner (STYLE habit 1)."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
-from agreements.selectors import with_agreement_status
+from agreements.models import AgreementStatusRow
 from customers.models import Customer, Subscription
 from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.models import Partner
+from partnercenter.paging import KeysetPage, keyset_page
 from partnercenter.roles import Action
 from relationships.models import ResellerRelationship
 from relationships.selectors import active_relationships
@@ -27,36 +29,75 @@ def customers_of_partner(partner: Partner) -> QuerySet[Customer]:
     return Customer.objects.filter(Exists(served))
 
 
-def customer_list_for_user(user, *, search: str = "") -> QuerySet[Customer]:
-    """The Customers page rows, ordered by company name.
+#: Search shorter than this matches the start of names and domains: a trigram index
+#: needs three characters to narrow anything down.
+TRIGRAM_MIN = 3
 
-    Each customer carries ``own_relationship_id`` (its own relationship, if any),
-    ``through_provider`` (the provider named on its own relationship, if any),
-    ``through_reseller`` (for an indirect provider: the reseller serving it) and
-    ``agreement_status``. ``search`` matches the company name (contains, any
-    case) or the domain (starts with; a trailing ``.onmicrosoft.com`` is
-    ignored). Raises Http404 for accounts without a partner, PermissionDenied
-    for roles that may not view customers (SPEC §2).
+
+def _fts_query(text: str) -> str:
+    """An FTS5 query matching rows with a word starting with each word of ``text``."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def customer_rows_for_user(user, *, search: str = "", status: str = "") -> QuerySet:
+    """The Customers page's rows (``AgreementStatusRow``, customer and partners joined).
+
+    One row per customer the user's partner serves: its own, or — for an
+    indirect provider — its resellers' (SPEC §5, A8). ``status`` keeps one
+    AgreementStatusRow.Status. ``search`` (a trailing ``.onmicrosoft.com`` is
+    ignored) matches, on PostgreSQL, company names and domains *containing*
+    it (trigram index; under three characters, *starting with* it); on SQLite
+    (development), names with a word and domains *starting with* each word of
+    it (FTS5 index). Every path reads an index that starts with the partner.
+    Raises Http404 for accounts without a partner, PermissionDenied for roles
+    that may not view customers (SPEC §2).
     """
     partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
-    # Correlated "first match" subqueries, not EXISTS, in the select list: each
-    # costs one index probe per row shown, whatever the number of customers.
-    own = active_relationships().filter(customer=OuterRef("pk"), partner=partner).order_by()
-    rows = customers_of_partner(partner).annotate(
-        own_relationship_id=Subquery(own.values("pk")[:1]),
-        through_provider=Subquery(own.values("indirect_provider__name")[:1]),
-        through_reseller=Subquery(
-            active_relationships()
-            .filter(customer=OuterRef("pk"), indirect_provider=partner)
-            .order_by()
-            .values("partner__name")[:1]
-        ),
+    rows = AgreementStatusRow.objects.filter(partner=partner).select_related(
+        "customer", "provider", "reseller"
     )
-    search = search.strip()
-    if search:
-        domain = search.lower().removesuffix(DOMAIN_SUFFIX)
-        rows = rows.filter(Q(company_name__icontains=search) | Q(domain_prefix__startswith=domain))
-    return with_agreement_status(rows, partner=partner).order_by(Lower("company_name"), "id")
+    if status in AgreementStatusRow.Status.values:
+        rows = rows.filter(status=status)
+    text = search.strip().lower().removesuffix(DOMAIN_SUFFIX)
+    if not text:
+        return rows
+    if connection.vendor == "sqlite":
+        query = _fts_query(text)
+        if not query:
+            return rows.none()
+        return rows.filter(
+            id__in=RawSQL(
+                "SELECT rowid FROM agreements_agreementstatusrow_fts "
+                "WHERE agreements_agreementstatusrow_fts MATCH %s",
+                [query],
+            )
+        )
+    if len(text) < TRIGRAM_MIN:
+        return rows.filter(Q(sort_name__startswith=text) | Q(domain_prefix__startswith=text))
+    return rows.filter(Q(sort_name__contains=text) | Q(domain_prefix__contains=text))
+
+
+def customer_list_page(user, *, search="", status="", cursor=None, per_page=50) -> KeysetPage:
+    """One page of the Customers list in company-name order, keyset-paged.
+
+    The page holds Customer objects carrying what a row shows:
+    ``agreement_status``, ``own_relationship`` (bool), ``through_provider``
+    and ``through_reseller`` (partner names or None). Same cost on the first,
+    any middle and the last page.
+    """
+    rows = customer_rows_for_user(user, search=search, status=status)
+    page = keyset_page(rows, keys=("sort_name", "customer_id"), cursor=cursor, per_page=per_page)
+    customers = []
+    for row in page.object_list:
+        customer = row.customer
+        customer.agreement_status = row.status
+        customer.own_relationship = row.own
+        customer.through_provider = row.provider.name if row.provider else None
+        customer.through_reseller = row.reseller.name if row.reseller and not row.own else None
+        customers.append(customer)
+    page.object_list = customers
+    return page
 
 
 def customer_get_for_user(user, pk, *, action: Action = Action.VIEW_CUSTOMERS) -> Customer:
@@ -88,32 +129,22 @@ def recent_acceptances(partner: Partner, *, limit: int = 5) -> list[dict]:
     """**Recent acceptances**: customers who lately accepted an invitation or the agreement.
 
     Returns up to ``limit`` dicts ``{"customer", "kind", "at"}``, newest first;
-    ``kind`` is ``"relationship"`` or ``"agreement"``. Two queries, whatever the size.
+    ``kind`` is ``"relationship"`` or ``"agreement"``. Two queries of ``limit``
+    rows each from the partner's status rows (partial indexes on the two
+    times), whatever the number of customers.
     """
-    from agreements.models import AgreementAcceptance
-
-    relationships = (
-        active_relationships()
-        .filter(
-            Q(partner=partner) | Q(indirect_provider=partner),
-            source=ResellerRelationship.Source.INVITATION,
-        )
-        .select_related("customer")
-        .order_by("-since")[:limit]
-    )
-    agreements = (
-        AgreementAcceptance.objects.filter(
-            method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
-            customer__in=customers_of_partner(partner),
-        )
-        .select_related("customer")
-        .order_by("-created_at", "-pk")[:limit]
-    )
+    mine = AgreementStatusRow.objects.filter(partner=partner).select_related("customer")
     events = [
-        {"customer": r.customer, "kind": "relationship", "at": r.since} for r in relationships
+        {"customer": r.customer, "kind": "relationship", "at": r.relationship_accepted_at}
+        for r in mine.filter(relationship_accepted_at__isnull=False).order_by(
+            "-relationship_accepted_at"
+        )[:limit]
     ]
     events += [
-        {"customer": a.customer, "kind": "agreement", "at": a.created_at} for a in agreements
+        {"customer": r.customer, "kind": "agreement", "at": r.agreement_accepted_at}
+        for r in mine.filter(agreement_accepted_at__isnull=False).order_by(
+            "-agreement_accepted_at"
+        )[:limit]
     ]
     return sorted(events, key=lambda e: e["at"], reverse=True)[:limit]
 

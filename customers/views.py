@@ -24,7 +24,7 @@ from customers.markets import default_culture
 from customers.models import Subscription
 from customers.selectors import (
     customer_get_for_user,
-    customer_list_for_user,
+    customer_list_page,
     recent_acceptances,
     relationships_for_customer,
 )
@@ -32,7 +32,6 @@ from customers.services import subscription_cancel as subscription_cancel_servic
 from customers.workflows import customer_create, order_place, subscription_change_seats
 from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.forms import add_service_errors, replayed, submit_once
-from partnercenter.paging import seek_page
 from partnercenter.roles import Action, may
 from relationships.invitations import agreement_invitation_email
 from relationships.selectors import indirect_providers_of
@@ -53,8 +52,14 @@ def customer_list(request):
         search_note = _(
             "Search text is limited to %(limit)s characters; the first %(limit)s were used."
         ) % {"limit": MAX_SEARCH}
-    rows = customer_list_for_user(request.user, search=search)
-    page = seek_page(rows, request.GET.get("page"), per_page=CUSTOMERS_PER_PAGE)
+    status = request.GET.get("status", "")
+    page = customer_list_page(
+        request.user,
+        search=search,
+        status=status,
+        cursor=request.GET.get("cursor"),
+        per_page=CUSTOMERS_PER_PAGE,
+    )
     return render(
         request,
         "customers/customer_list.html",
@@ -62,6 +67,7 @@ def customer_list(request):
             "page_obj": page,
             "search": search,
             "search_note": search_note,
+            "status": status if status in AgreementStatus.LABELS else "",
             "max_search": MAX_SEARCH,
             "may_add": may(request.user, Action.ADD_CUSTOMER),
             "may_invite": may(request.user, Action.INVITE_CUSTOMERS),

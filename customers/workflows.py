@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import AgreementAcceptance
-from agreements.services import acceptance_record, order_gate_check
+from agreements.services import acceptance_record, agreement_status_sync, order_gate_check
 from customers.models import Customer, Offer, Subscription
 from customers.services import add_months, customer_tenant_create
 from partnercenter.access import partner_for_user
@@ -79,6 +79,8 @@ def customer_create(
     acceptance = None
     if attestation is not None:
         acceptance = acceptance_record(customer=customer, user=user, **attestation)
+    else:
+        agreement_status_sync(customer)
     return NewCustomer(
         customer=customer,
         admin=admin,

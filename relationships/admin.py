@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from agreements.services import agreement_status_sync
 from relationships.models import (
     IndirectPartnership,
     Invitation,
@@ -16,6 +17,29 @@ class ResellerRelationshipAdmin(admin.ModelAdmin):
     list_select_related = ["partner", "customer", "indirect_provider"]
     raw_id_fields = ["customer"]
     autocomplete_fields = ["partner", "indirect_provider"]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        """Staff corrections move the partners' status rows too, in the same transaction."""
+        before = (
+            ResellerRelationship.objects.filter(pk=obj.pk)
+            .values_list("customer_id", flat=True)
+            .first()
+        )
+        super().save_model(request, obj, form, change)
+        agreement_status_sync(obj.customer)
+        if before and before != obj.customer_id:
+            agreement_status_sync(obj.customer.__class__(pk=before))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        agreement_status_sync(obj.customer)
+
+    def delete_queryset(self, request, queryset):
+        customers = {r.customer for r in queryset.select_related("customer")}
+        super().delete_queryset(request, queryset)
+        for customer in customers:
+            agreement_status_sync(customer)
 
 
 @admin.register(IndirectPartnership)

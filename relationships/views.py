@@ -11,7 +11,7 @@ from customers.selectors import customer_get_for_user, customer_has_active_subsc
 from partnercenter.access import partner_for_user
 from partnercenter.forms import add_service_errors, replayed, submit_once
 from partnercenter.roles import Action
-from relationships import services
+from relationships import services, workflows
 from relationships.forms import (
     InvitationSendForm,
     PartnershipAuthorizeForm,
@@ -216,7 +216,7 @@ def relationship_remove(request, pk):
     if form.is_bound and form.is_valid():
 
         def remove():
-            services.relationship_remove(
+            workflows.relationship_remove(
                 user=request.user,
                 relationship=relationship,
                 confirmed=form.cleaned_data["confirm"],

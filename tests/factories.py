@@ -8,6 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
+from agreements.services import agreement_status_sync
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
 from relationships.models import IndirectPartnership, ResellerRelationship
@@ -65,9 +66,23 @@ class CustomerFactory(DjangoModelFactory):
     contact_phone = "+82 2 3456 7890"
 
 
-class ResellerRelationshipFactory(DjangoModelFactory):
+class _KeepsStatusRows(DjangoModelFactory):
+    """Factories write rows directly, as services never should; this does what the
+    services do after such a write: bring the customer's status rows in step."""
+
+    class Meta:
+        abstract = True
+
+    @factory.post_generation
+    def status_rows(obj, create, extracted, **kwargs):
+        if create:
+            agreement_status_sync(obj.customer)
+
+
+class ResellerRelationshipFactory(_KeepsStatusRows):
     class Meta:
         model = ResellerRelationship
+        skip_postgeneration_save = True
 
     partner = factory.SubFactory(PartnerFactory)
     customer = factory.SubFactory(CustomerFactory)
@@ -86,11 +101,12 @@ class IndirectPartnershipFactory(DjangoModelFactory):
     )
 
 
-class AgreementAcceptanceFactory(DjangoModelFactory):
+class AgreementAcceptanceFactory(_KeepsStatusRows):
     """A partner attestation of the current agreement, dated a week before it was recorded."""
 
     class Meta:
         model = AgreementAcceptance
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     partner = factory.SubFactory(PartnerFactory)

@@ -11,7 +11,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.models import AgreementAcceptance, AgreementTemplate
+from agreements.models import AgreementAcceptance, AgreementStatusRow, AgreementTemplate
+from agreements.services import agreement_status_sync
+from agreements.status import agreement_status_rows
 from customers.markets import default_culture
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
@@ -178,6 +180,10 @@ def demo_seed() -> list[DemoSignIn]:
     sign_ins.append(
         DemoSignIn(email=staff_email, partner="—", role="Back-office staff (Django admin)")
     )
+    # The demo rows above went in directly, not through the services: derive their
+    # status rows the way rebuild_agreement_status does.
+    for customer in Customer.objects.exclude(domain_prefix__startswith=BULK_PREFIX):
+        agreement_status_sync(customer)
     return sign_ins
 
 
@@ -244,27 +250,50 @@ def _demo_customer(row, *, partners, agents, template) -> Customer:
     return customer
 
 
-def demo_bulk_customers(count: int, *, batch_size: int = 5000) -> int:
-    """Add ``count`` more customers to the direct-bill demo partner, for benchmarks.
+#: Word lists for benchmark company names: varied, so the list's order isn't insertion order.
+_NAME_FIRST = ["Alpine", "Blue", "Cedar", "Delta", "Emerald", "Falcon", "Granite", "Harbor",
+               "Indigo", "Juniper", "Keystone", "Lumen", "Maple", "Nimbus", "Orion", "Pioneer",
+               "Quartz", "Redwood", "Summit", "Tidal", "Unity", "Vertex", "Willow", "Zenith"]  # fmt: skip
+_NAME_SECOND = ["Analytics", "Bakery", "Clinics", "Dental", "Electric", "Foods", "Logistics",
+                "Media", "Motors", "Pharma", "Robotics", "Software", "Textiles", "Travel"]  # fmt: skip
 
-    Every third one gets a confirmation. Rows go in with bulk_create (the data
-    is valid by construction), so 100 000 take seconds. Returns how many bulk
-    customers exist now. Raises LookupError when the demo partners are missing.
+
+def demo_bulk_customers(count: int, *, batch_size: int = 5000, progress=None) -> int:
+    """Add ``count`` more customers, for benchmarks at a distributor's scale.
+
+    Two in three go to the direct-bill demo partner; one in three to the first
+    indirect reseller through the indirect provider, so the provider shares
+    them (SPEC §5, A8). Confirmations come in several states: a third
+    confirmed, one in twelve with an older record as history, one in ten
+    accepted by the customer directly, the rest not confirmed. Rows go in with
+    bulk_create (valid by construction), each batch with its status rows in
+    one transaction; ``progress(done, total)`` is called after each batch.
+    Returns how many bulk customers exist now. Raises LookupError when the
+    demo partners are missing.
     """
-    partner = Partner.objects.filter(mpn_id=PARTNERS[0][3]).first()
-    agent = User.objects.filter(partner=partner, groups__name=Role.ADMIN_AGENT).first()
-    if partner is None or agent is None:
+    direct = Partner.objects.filter(mpn_id=PARTNERS[0][3]).first()
+    provider = Partner.objects.filter(mpn_id=PARTNERS[1][3]).first()
+    reseller = Partner.objects.filter(mpn_id=PARTNERS[2][3]).first()
+    agents = {
+        p: User.objects.filter(partner=p, groups__name=Role.ADMIN_AGENT).first()
+        for p in (direct, provider)
+        if p is not None
+    }
+    if None in (direct, provider, reseller) or None in agents.values():
         raise LookupError("Run seed_demo without --customers first.")
     template = AgreementTemplate.objects.current()
     start = Customer.objects.filter(domain_prefix__startswith=BULK_PREFIX).count()
     now = timezone.now()
-    for first in range(start, start + count, batch_size):
-        numbers = range(first, min(first + batch_size, start + count))
+    earlier = now - datetime.timedelta(days=400)
+    end = start + count
+    for first in range(start, end, batch_size):
+        numbers = range(first, min(first + batch_size, end))
         with transaction.atomic():
             customers = Customer.objects.bulk_create(
                 [
                     Customer(
-                        company_name=f"Benchmark Customer {n:07d}",
+                        company_name=f"{_NAME_FIRST[(n * 7) % 24]} {_NAME_SECOND[(n * 5) % 14]} "
+                        f"{n:07d}",
                         domain_prefix=f"{BULK_PREFIX}{n:07d}",
                         country="KR",
                         address_line1="152 Teheran-ro",
@@ -281,29 +310,43 @@ def demo_bulk_customers(count: int, *, batch_size: int = 5000) -> int:
                     for n in numbers
                 ]
             )
+            shared = {n for n in numbers if n % 3 == 2}
             ResellerRelationship.objects.bulk_create(
-                [ResellerRelationship(partner=partner, customer=c, since=now) for c in customers]
-            )
-            AgreementAcceptance.objects.bulk_create(
                 [
-                    AgreementAcceptance(
-                        customer=c,
-                        partner=partner,
-                        template=template,
-                        date_agreed=now.date(),
-                        first_name="Minji",
-                        last_name="Kang",
-                        email=c.contact_email,
-                        phone="+82 2 3456 7890",
-                        method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
-                        recorded_by=agent,
-                        created_at=now,
-                    )
+                    ResellerRelationship(partner=reseller, indirect_provider=provider, customer=c, since=now)
+                    if n in shared
+                    else ResellerRelationship(partner=direct, customer=c, since=now)
                     for n, c in zip(numbers, customers, strict=True)
-                    if n % 3 == 0
                 ]
+            )  # fmt: skip
+            records = []
+            for n, c in zip(numbers, customers, strict=True):
+                attesting = provider if n in shared else direct
+
+                def record(created_at, c=c, attesting=attesting, **extra):
+                    values = {
+                        "customer": c, "partner": attesting, "template": template,
+                        "date_agreed": created_at.date(), "first_name": "Minji",
+                        "last_name": "Kang", "email": c.contact_email, "phone": "+82 2 3456 7890",
+                        "method": AgreementAcceptance.Method.PARTNER_ATTESTATION,
+                        "recorded_by": agents[attesting], "created_at": created_at,
+                    }  # fmt: skip
+                    return AgreementAcceptance(**{**values, **extra})
+
+                if n % 12 == 0:
+                    records.append(record(earlier, first_name="Jiho", last_name="Lim"))
+                if n % 3 == 0:
+                    records.append(record(now))
+                elif n % 10 == 1:
+                    records.append(record(now, partner=None, recorded_by=agents[direct],
+                                          method=AgreementAcceptance.Method.CUSTOMER_DIRECT))  # fmt: skip
+            AgreementAcceptance.objects.bulk_create(records)
+            AgreementStatusRow.objects.bulk_create(
+                agreement_status_rows(c.pk for c in customers), batch_size=2000
             )
-    return start + count
+        if progress:
+            progress(numbers[-1] + 1 - start, count)
+    return end
 
 
 def _ascii(name: str) -> str:

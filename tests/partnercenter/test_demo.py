@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from agreements.models import AgreementAcceptance
+from agreements.models import AgreementAcceptance, AgreementStatusRow
+from agreements.status import agreement_status_rebuild
 from customers.models import Customer
 from partnercenter.management.demo import DEMO_PASSWORD
 from partnercenter.models import Partner, User
@@ -78,9 +79,21 @@ def test_seed_demo_customers_bulk_creates_more_for_benchmarks(settings):
     call_command("seed_demo", "--customers", "30", stdout=io.StringIO())
     assert Customer.objects.count() == before + 150
     assert "Added 120 benchmark customers" in out.getvalue()
+    assert "120 / 120 customers (100%)" in out.getvalue()  # progress, with a rate
     bulk = Customer.objects.filter(domain_prefix__startswith="bulk")
     assert ResellerRelationship.objects.filter(customer__in=bulk, state="active").count() == 150
-    assert AgreementAcceptance.objects.filter(customer__in=bulk).count() == 50
+    # One in three is a reseller's, shared with (and attested by) the indirect provider.
+    shared = ResellerRelationship.objects.filter(customer__in=bulk, indirect_provider__isnull=False)
+    assert shared.count() == 50
+    # Several agreement states, history included, and the status rows to show them.
+    rows = AgreementStatusRow.objects.filter(customer__in=bulk)
+    assert rows.count() == 200  # 150 own rows + 50 provider rows
+    assert set(rows.values_list("status", flat=True)) == set(AgreementStatusRow.Status.values)
+    history = AgreementAcceptance.objects.filter(customer__in=bulk).values("customer")
+    assert history.annotate(n=Count("pk")).filter(n__gt=1).exists()
+    maintained = set(rows.values_list("customer_id", "partner_id", "status"))
+    agreement_status_rebuild()
+    assert set(rows.values_list("customer_id", "partner_id", "status")) == maintained
     bulk.order_by("?").first().full_clean()
 
 

@@ -75,7 +75,7 @@ def test_an_error_that_is_not_an_outage_is_still_a_500(client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("customers.views.customer_list_for_user", broken)
+    monkeypatch.setattr("customers.views.customer_list_page", broken)
     response = client.get(reverse("customers:list"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()

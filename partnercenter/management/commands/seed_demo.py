@@ -11,7 +11,8 @@ from partnercenter.management.demo import DEMO_PASSWORD, demo_bulk_customers, de
 class Command(BaseCommand):
     help = (
         "Create (or refresh) demo partners, one user per role, and ~40 customers. Idempotent. "
-        "--customers N adds N more customers to the direct-bill partner, for benchmarks."
+        "--customers N adds N more customers (direct and shared through an indirect provider, "
+        "in several agreement states), for benchmarks, printing progress."
     )
 
     def add_arguments(self, parser):
@@ -35,10 +36,19 @@ class Command(BaseCommand):
         sign_ins = demo_seed()
         if customers:
             started = time.monotonic()
-            total = demo_bulk_customers(customers)
+
+            def progress(done, total):
+                elapsed = max(time.monotonic() - started, 1e-6)
+                self.stdout.write(
+                    f"  {done:>9,} / {total:,} customers ({done / total:4.0%}), "
+                    f"{done / elapsed:,.0f}/s, {elapsed:.0f} s"
+                )
+
+            total = demo_bulk_customers(customers, progress=progress)
             self.stdout.write(
-                f"Added {customers} benchmark customers in {time.monotonic() - started:.1f} s "
-                f"({total} in all) to {sign_ins[0].partner}."
+                f"Added {customers:,} benchmark customers in {time.monotonic() - started:.1f} s "
+                f"({total:,} in all): two in three to {sign_ins[0].partner}, one in three to "
+                "Tailspin IT Services through Northwind Distribution."
             )
         self.stdout.write(
             self.style.SUCCESS(

@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance, AgreementDocument, AgreementTemplate
-from agreements.services import acceptance_build, acceptance_record
+from agreements.services import acceptance_build, acceptance_record, agreement_status_recompute
+from partnercenter.paging import CappedCountPaginator
 
 HTTPS_URLS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
 
@@ -41,6 +42,12 @@ class AgreementTemplateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Reference data every confirmation and page relies on; add a newer version instead.
         return False
+
+    def save_model(self, request, obj, form, change):
+        """A new or changed template may change which agreement is current: every status row
+        is compared with it again, in one UPDATE, in the same transaction."""
+        super().save_model(request, obj, form, change)
+        agreement_status_recompute()
 
 
 @admin.register(AgreementDocument)
@@ -121,6 +128,7 @@ class AgreementAcceptanceAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer", "recorded_by"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
@@ -20,51 +20,6 @@ class AgreementStatus:
         ACCEPTED_BY_CUSTOMER: _("Accepted by customer"),
         NOT_CONFIRMED: _("Not confirmed"),
     }
-
-
-def with_agreement_status(
-    customers: QuerySet, *, partner: Partner, template: AgreementTemplate | None = None
-):
-    """Annotate ``agreement_status`` (an AgreementStatus value) on a Customer queryset.
-
-    Confirmed: ``partner``'s newest attestation for the customer is of the current
-    agreement type (A8: only its own count). Accepted by customer: the customer
-    accepted that type directly. One subquery per row, no extra queries.
-    """
-    template = template or AgreementTemplate.objects.current()
-    current_type = template.agreement_type if template else ""
-    newest_type = Subquery(
-        AgreementAcceptance.objects.filter(
-            customer=OuterRef("pk"),
-            partner=partner,
-            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
-        )
-        .order_by("-created_at", "-pk")
-        .values("template__agreement_type")[:1]
-    )
-    # A correlated "first matching id" rather than EXISTS: PostgreSQL may turn an
-    # EXISTS in the select list into a hashed subplan that reads every row.
-    direct_acceptance = Subquery(
-        AgreementAcceptance.objects.filter(
-            customer=OuterRef("pk"),
-            method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
-            template__agreement_type=current_type,
-        )
-        .order_by()
-        .values("pk")[:1]
-    )
-    return customers.annotate(
-        newest_attested_type=newest_type, direct_acceptance_id=direct_acceptance
-    ).annotate(
-        agreement_status=Case(
-            When(Q(newest_attested_type=current_type), then=Value(AgreementStatus.CONFIRMED)),
-            When(
-                direct_acceptance_id__isnull=False, then=Value(AgreementStatus.ACCEPTED_BY_CUSTOMER)
-            ),
-            default=Value(AgreementStatus.NOT_CONFIRMED),
-            output_field=CharField(),
-        )
-    )
 
 
 def current_direct_acceptance(
@@ -104,9 +59,30 @@ def customer_ever_accepted_directly(customer) -> bool:
     ).exists()
 
 
+#: Records Account info shows; the rest are one click away, keyset-paged.
+HISTORY_SHOWN = 10
+
+
+def acceptance_history(customer, *, partner: Partner):
+    """``partner``'s confirmations of ``customer`` and the customer's direct acceptances.
+
+    A queryset, for keyset paging newest first (``("-created_at", "-id")``);
+    another partner's confirmations are not shown (A8).
+    """
+    return (
+        AgreementAcceptance.objects.filter(customer=customer)
+        .filter(Q(partner=partner) | Q(method=AgreementAcceptance.Method.CUSTOMER_DIRECT))
+        .select_related("template", "recorded_by", "partner")
+    )
+
+
 @dataclass
 class AgreementSummary:
-    """What Account info shows in its Microsoft Customer Agreement section."""
+    """What Account info shows in its Microsoft Customer Agreement section.
+
+    ``history`` is the newest HISTORY_SHOWN records; ``more_history`` says
+    whether older ones exist (on the full history page).
+    """
 
     status: str
     template: AgreementTemplate | None
@@ -114,6 +90,7 @@ class AgreementSummary:
     direct: AgreementAcceptance | None
     history: list[AgreementAcceptance]
     document_url: str
+    more_history: bool = False
 
     @property
     def status_label(self):
@@ -124,25 +101,28 @@ def agreement_summary(customer, *, partner: Partner) -> AgreementSummary:
     """``partner``'s view of ``customer``'s agreement: status, current record, history.
 
     History lists the partner's own confirmations and the customer's direct
-    acceptances, newest first.
+    acceptances, newest first, at most HISTORY_SHOWN of them: the same few
+    queries whatever the length of the history.
     """
     template = AgreementTemplate.objects.current()
     records = list(
-        AgreementAcceptance.objects.filter(customer=customer)
-        .filter(Q(partner=partner) | Q(method=AgreementAcceptance.Method.CUSTOMER_DIRECT))
-        .select_related("template", "recorded_by", "partner")
+        acceptance_history(customer, partner=partner).order_by("-created_at", "-pk")[
+            : HISTORY_SHOWN + 1
+        ]
+    )
+    more_history = len(records) > HISTORY_SHOWN
+    records = records[:HISTORY_SHOWN]
+    current = (
+        AgreementAcceptance.objects.filter(
+            customer=customer,
+            partner=partner,
+            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+        )
+        .select_related("template", "recorded_by")
         .order_by("-created_at", "-pk")
+        .first()
     )
-    attested = [r for r in records if not r.is_direct]
-    current = attested[0] if attested else None
-    direct = next(
-        (
-            r
-            for r in records
-            if r.is_direct and template and r.template.agreement_type == template.agreement_type
-        ),
-        None,
-    )
+    direct = current_direct_acceptance(customer, template)
     if current and template and current.template.agreement_type == template.agreement_type:
         status = AgreementStatus.CONFIRMED
     elif direct:
@@ -161,4 +141,5 @@ def agreement_summary(customer, *, partner: Partner) -> AgreementSummary:
         direct=direct,
         history=records,
         document_url=document_url,
+        more_history=more_history,
     )

@@ -8,10 +8,14 @@ from django.utils.translation import gettext as _
 
 from agreements.forms import AcceptanceForm
 from agreements.models import AgreementTemplate
+from agreements.selectors import acceptance_history as acceptance_history_of
 from agreements.services import acceptance_record, check_may_attest, user_today
 from customers.selectors import customer_get_for_user
 from partnercenter.forms import add_service_errors, form_helper, submit_once
+from partnercenter.paging import keyset_page
 from partnercenter.roles import Action
+
+HISTORY_PER_PAGE = 50
 
 
 def acceptance_update(request, pk):
@@ -60,4 +64,18 @@ def acceptance_update(request, pk):
         request,
         "agreements/acceptance_form.html",
         {"form": form, "customer": customer, "template": template},
+    )
+
+
+def acceptance_history(request, pk):
+    """The full history of confirmations (Account info shows the newest), keyset-paged."""
+    customer = customer_get_for_user(request.user, pk)
+    page = keyset_page(
+        acceptance_history_of(customer, partner=request.user.partner),
+        keys=("-created_at", "-id"),
+        cursor=request.GET.get("cursor"),
+        per_page=HISTORY_PER_PAGE,
+    )
+    return render(
+        request, "agreements/acceptance_history.html", {"customer": customer, "page_obj": page}
     )

@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import AgreementAcceptance, AgreementTemplate
+from agreements.models import AgreementAcceptance
+from agreements.services import agreement_status_sync
+from agreements.status import current_agreement_type
 from customers.models import Customer, Offer, Subscription
+from partnercenter.paging import CappedCountPaginator
 
 
 class AgreementStatusFilter(admin.SimpleListFilter):
@@ -22,10 +25,10 @@ class AgreementStatusFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        template = AgreementTemplate.objects.current()
+        # One probe per customer on agreements_acc_current (customer, partner, created_at):
+        # any partner's record counts here, relationship or not (back office's question).
         current = AgreementAcceptance.objects.filter(
-            customer=OuterRef("pk"),
-            template__agreement_type=getattr(template, "agreement_type", ""),
+            customer=OuterRef("pk"), template__agreement_type=current_agreement_type() or "-"
         )
         attested = Exists(current.filter(method=AgreementAcceptance.Method.PARTNER_ATTESTATION))
         direct = Exists(current.filter(method=AgreementAcceptance.Method.CUSTOMER_DIRECT))
@@ -43,11 +46,22 @@ class CustomerAdmin(admin.ModelAdmin):
     """Customers are created by partners (New customer), which also makes the admin
     account and relationship; staff inspect and correct them here."""
 
-    list_display = ["company_name", "domain", "country", "cloud_instance", "created_at"]
+    list_display = ["company_name", "domain", "country_code", "cloud_instance", "created_at"]
     list_filter = ["country", AgreementStatusFilter, "cloud_instance"]
     search_fields = ["company_name", "domain_prefix", "=tenant_id", "contact_email"]
     readonly_fields = ["tenant_id", "created_at"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    @admin.display(description=_("country/region"), ordering="country")
+    def country_code(self, obj):
+        # The code as stored: Django's default looks the value up in all ~250 choices per row.
+        return obj.country.code
+
+    def save_model(self, request, obj, form, change):
+        """A corrected company name or domain moves the partners' list rows too (same transaction)."""
+        super().save_model(request, obj, form, change)
+        agreement_status_sync(obj)
 
     def has_add_permission(self, request):
         return False
@@ -73,4 +87,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["state", "auto_renew", "partner"]
     search_fields = ["customer__company_name", "customer__domain_prefix", "offer__name"]
     list_select_related = ["customer", "partner", "offer"]
-    raw_id_fields = ["customer"]
+    raw_id_fields = ["customer", "cancelled_by"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator

@@ -149,6 +149,11 @@ def recent_acceptances(partner: Partner, *, limit: int = 5) -> list[dict]:
     return sorted(events, key=lambda e: e["at"], reverse=True)[:limit]
 
 
+def subscriptions_of(customer, *, partner: Partner) -> QuerySet[Subscription]:
+    """``customer``'s subscriptions bought through ``partner`` (active and cancelled)."""
+    return customer.subscriptions.filter(partner=partner).select_related("offer", "cancelled_by")
+
+
 def customer_has_purchases(customer) -> bool:
     """Rule A9's test (seed 002, scenarios 1 and 2): the customer already has purchases.
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/created/", views.customer_created, name="created"),
     path("<int:pk>/orders/new/", views.order_new, name="order_new"),
+    path("<int:pk>/subscriptions/", views.subscription_list, name="subscriptions"),
     path(
         "<int:pk>/subscriptions/<int:subscription_pk>/seats/",
         views.subscription_seats,

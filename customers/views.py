@@ -27,16 +27,20 @@ from customers.selectors import (
     customer_list_page,
     recent_acceptances,
     relationships_for_customer,
+    subscriptions_of,
 )
 from customers.services import subscription_cancel as subscription_cancel_service
 from customers.workflows import customer_create, order_place, subscription_change_seats
 from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.forms import add_service_errors, replayed, submit_once
+from partnercenter.paging import keyset_page
 from partnercenter.roles import Action, may
 from relationships.invitations import agreement_invitation_email
 from relationships.selectors import indirect_providers_of
 
 CUSTOMERS_PER_PAGE = 50
+#: Subscriptions Account info shows; all of them are on their own keyset-paged page.
+SUBSCRIPTIONS_SHOWN = 20
 #: Longest search text the Customers page uses; longer text is cut, with a message.
 MAX_SEARCH = 200
 WIZARD = "new_customer_wizard"
@@ -297,13 +301,17 @@ def customer_detail(request, pk):
     else:
         can_update = True
     relationships = list(relationships_for_customer(customer, partner=partner))
+    subscriptions = list(
+        subscriptions_of(customer, partner=partner).order_by("-created_at", "-id")[
+            : SUBSCRIPTIONS_SHOWN + 1
+        ]
+    )
     context = {
         "customer": customer,
         "summary": agreement_summary(customer, partner=partner),
         "relationships": relationships,
-        "subscriptions": customer.subscriptions.filter(partner=partner)
-        .select_related("offer", "cancelled_by")
-        .order_by("offer__name"),
+        "subscriptions": subscriptions[:SUBSCRIPTIONS_SHOWN],
+        "more_subscriptions": len(subscriptions) > SUBSCRIPTIONS_SHOWN,
         "may_order": may(request.user, Action.PLACE_ORDERS)
         and any(r.partner_id == partner.pk for r in relationships),
         "can_update": can_update and not customer.is_national_cloud,
@@ -460,3 +468,17 @@ def subscription_cancel(request, pk, subscription_pk):
             error = " ".join(exc.messages)
     context = {"customer": customer, "subscription": subscription, "error": error}
     return render(request, "customers/subscription_confirm_cancel.html", context)
+
+
+def subscription_list(request, pk):
+    """Every subscription of a customer through the user's partner, newest first, keyset-paged."""
+    customer = customer_get_for_user(request.user, pk)
+    page = keyset_page(
+        subscriptions_of(customer, partner=request.user.partner),
+        keys=("-created_at", "-id"),
+        cursor=request.GET.get("cursor"),
+        per_page=CUSTOMERS_PER_PAGE,
+    )
+    return render(
+        request, "customers/subscription_list.html", {"customer": customer, "page_obj": page}
+    )

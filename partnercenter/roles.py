@@ -99,11 +99,11 @@ def may(user, action: Action) -> bool:
     """Whether ``user`` may take ``action`` for its own partner (SPEC §2).
 
     False for anonymous and inactive users and for accounts without a partner
-    (back-office staff work in Django admin, not the dashboard).
+    (back-office staff work in Django admin, not the dashboard). Read from the
+    roles the user holds and MATRIX — the matrix the role groups' permissions
+    are written from — so a request costs one query for the roles
+    (``User.role_names``, cached on the user), however many checks it makes.
     """
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and getattr(user, "partner_id", None)
-        and user.has_perm(permission_name(action))
-    )
+    if not (user.is_authenticated and user.is_active and getattr(user, "partner_id", None)):
+        return False
+    return any(action in MATRIX[Role(name)] for name in user.role_names)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from agreements.services import agreement_status_sync
+from partnercenter.paging import CappedCountPaginator
 from relationships.models import (
     IndirectPartnership,
     Invitation,
@@ -18,6 +19,7 @@ class ResellerRelationshipAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer"]
     autocomplete_fields = ["partner", "indirect_provider"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def save_model(self, request, obj, form, change):
         """Staff corrections move the partners' status rows too, in the same transaction."""

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from customers.models import Customer
+from agreements.models import AgreementStatusRow
 from partnercenter.access import partner_for_user, pk_or_404, require
 from partnercenter.models import Partner
 from partnercenter.roles import Action
@@ -98,13 +98,16 @@ def indirect_partnership_get_for_user(
     return partnership
 
 
-def shared_customers(partnership: IndirectPartnership) -> QuerySet[Customer]:
-    """**View customers**: customers the reseller serves through this provider."""
-    return Customer.objects.filter(
-        reseller_relationships__partner=partnership.reseller,
-        reseller_relationships__indirect_provider=partnership.provider,
-        reseller_relationships__state=ResellerRelationship.State.ACTIVE,
-    ).distinct()
+def shared_customers(partnership: IndirectPartnership) -> QuerySet:
+    """**View customers**: customers the reseller serves through this provider.
+
+    The reseller's agreement status rows that name the provider (customer
+    joined), for keyset paging by ``("sort_name", "customer_id")`` on the
+    reseller's list index.
+    """
+    return AgreementStatusRow.objects.filter(
+        partner=partnership.reseller, own=True, provider=partnership.provider
+    ).select_related("customer")
 
 
 def pending_partnership_invitations(partner) -> QuerySet[PartnershipInvitation]:

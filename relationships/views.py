@@ -1,6 +1,7 @@
 """Reseller relationships and indirect partnerships (SPEC §5, seed 004)."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from customers.selectors import customer_get_for_user, customer_has_active_subscriptions_through
 from partnercenter.access import partner_for_user
 from partnercenter.forms import add_service_errors, replayed, submit_once
+from partnercenter.paging import keyset_page
 from partnercenter.roles import Action
 from relationships import services, workflows
 from relationships.forms import (
@@ -28,6 +30,9 @@ from relationships.selectors import (
     shared_customers,
 )
 
+#: Rows on a page of a list that can grow (resellers, shared customers).
+LIST_PER_PAGE = 50
+
 
 def indirect_providers(request):
     """**Indirect providers**: the providers an indirect reseller works with."""
@@ -37,12 +42,21 @@ def indirect_providers(request):
 
 def indirect_resellers(request):
     """**Indirect resellers**: the resellers an indirect provider works with, and invitations out."""
-    partnerships = indirect_partnerships_for_user(request.user, side="resellers")
+    partnerships = indirect_partnerships_for_user(request.user, side="resellers").annotate(
+        reseller_name=F("reseller__name")
+    )
+    # A distributor can have thousands of resellers: keyset-paged by name.
+    page = keyset_page(
+        partnerships,
+        keys=("reseller_name", "id"),
+        cursor=request.GET.get("cursor"),
+        per_page=LIST_PER_PAGE,
+    )
     pending = pending_partnership_invitations(request.user.partner)
     return render(
         request,
         "relationships/indirect_resellers.html",
-        {"partnerships": partnerships, "pending": pending},
+        {"partnerships": page.object_list, "page_obj": page, "pending": pending},
     )
 
 
@@ -173,11 +187,17 @@ def partnership_authorize(request, token):
 def partnership_customers(request, pk):
     """**View customers**: the customers the two partners share."""
     partnership = indirect_partnership_get_for_user(request.user, pk, action=Action.VIEW_CUSTOMERS)
-    customers = shared_customers(partnership).order_by("company_name")
+    page = keyset_page(
+        shared_customers(partnership),
+        keys=("sort_name", "customer_id"),
+        cursor=request.GET.get("cursor"),
+        per_page=LIST_PER_PAGE,
+    )
+    customers = [row.customer for row in page.object_list]
     return render(
         request,
         "relationships/partnership_customers.html",
-        {"partnership": partnership, "customers": customers},
+        {"partnership": partnership, "customers": customers, "page_obj": page},
     )
 
 

@@ -13,6 +13,7 @@ from tests.factories import (
     CustomerFactory,
     IndirectPartnershipFactory,
     ResellerRelationshipFactory,
+    SubscriptionFactory,
 )
 from tests.permissions import assert_permission_matrix
 
@@ -248,3 +249,82 @@ def test_the_new_customer_button_shows_only_for_roles_that_may_add(client, make_
 def test_indirect_partnership_fixture_partners_have_the_right_types():
     partnership = IndirectPartnershipFactory()
     assert partnership.provider.partner_type == Partner.PartnerType.INDIRECT_PROVIDER
+
+
+def test_cursor_paging_returns_every_customer_once_while_customers_are_added(client, admin_agent):
+    """Keyset paging: rows added between page loads never shift a customer onto two pages."""
+    partner = admin_agent.partner
+    for n in range(0, 240, 2):  # even numbers now; odd ones arrive while paging
+        ResellerRelationshipFactory(partner=partner, customer__company_name=f"company {n:03d}")
+    client.force_login(admin_agent)
+    seen, cursor, added = [], None, iter(range(1, 240, 2))
+    while True:
+        page = client.get(reverse("customers:list"), {"cursor": cursor or ""}).context["page_obj"]
+        seen += [c.company_name for c in page]
+        for _ in range(10):  # ten more, spread before and after where paging has reached
+            if (n := next(added, None)) is not None:
+                ResellerRelationshipFactory(
+                    partner=partner, customer__company_name=f"company {n:03d}"
+                )
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)), "a customer appeared on two pages"
+    assert {f"company {n:03d}" for n in range(0, 240, 2)} <= set(seen)
+    assert seen == sorted(seen)
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_each_list_page_costs_a_fixed_number_of_queries(
+    client, admin_agent, django_assert_max_num_queries, size
+):
+    partner = admin_agent.partner
+    customers = [ResellerRelationshipFactory(partner=partner).customer for _ in range(size)]
+    for customer in customers[::2]:
+        AgreementAcceptanceFactory(partner=partner, customer=customer)
+    heavy = customers[0]
+    for _ in range(size):
+        AgreementAcceptanceFactory(partner=partner, customer=heavy)
+        SubscriptionFactory(partner=partner, customer=heavy)
+    client.force_login(admin_agent)
+    pages = {
+        reverse("customers:list"): 9,
+        reverse("customers:list") + "?cursor=last": 9,
+        reverse("customers:list") + "?q=customer": 9,
+        reverse("customers:list") + "?status=confirmed": 9,
+        reverse("customers:detail", args=[heavy.pk]): 17,
+        reverse("agreements:history", args=[heavy.pk]): 9,
+        reverse("customers:subscriptions", args=[heavy.pk]): 9,
+    }
+    for url, limit in pages.items():
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200, url
+
+
+def test_a_request_asks_for_the_users_roles_once(client, admin_agent):
+    ResellerRelationshipFactory(partner=admin_agent.partner)
+    client.force_login(admin_agent)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("customers:list")).status_code == 200
+    roles = [q["sql"] for q in ctx.captured_queries if "auth_group" in q["sql"]]
+    assert len(roles) == 1, roles
+
+
+@pytest.mark.parametrize("name", ["customers:subscriptions", "agreements:history"])
+def test_the_full_subscription_and_history_pages_follow_the_permission_matrix(client, name):
+    def build_url(partner):
+        return reverse(name, args=[ResellerRelationshipFactory(partner=partner).customer.pk])
+
+    assert_permission_matrix(client, build_url=build_url, allowed=set(Role))
+
+
+def test_account_info_links_to_the_full_history_past_ten_records(client, admin_agent):
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    for _ in range(11):
+        AgreementAcceptanceFactory(partner=admin_agent.partner, customer=customer)
+    client.force_login(admin_agent)
+    detail = client.get(reverse("customers:detail", args=[customer.pk]))
+    assert len(detail.context["summary"].history) == 10
+    assert b'data-testid="full-history"' in detail.content
+    full = client.get(reverse("agreements:history", args=[customer.pk])).context["page_obj"]
+    assert len(full) == 11

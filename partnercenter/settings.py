@@ -46,6 +46,10 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # production sets https://admin.microsoft.com/AdminPortal/Home.
 ADMIN_CENTER_URL = env.str("ADMIN_CENTER_URL", default=f"{SITE_URL}/admincenter/")
 
+# benchmarks/throughput.py compares pages with a bare signed-in view that exists only
+# when this is on; never set it in production.
+BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
+
 INSTALLED_APPS = [
     "partnercenter",
     "customers",

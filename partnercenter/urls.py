@@ -1,5 +1,6 @@
 """Root URLs."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -31,6 +32,10 @@ urlpatterns = [
     path("admincenter/", include("relationships.admincenter.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    # A signed-in request with nothing else: the baseline of benchmarks/throughput.py.
+    urlpatterns.append(path("benchmark/bare/", views.benchmark_bare, name="benchmark_bare"))
 
 handler500 = "partnercenter.views.server_error"
 

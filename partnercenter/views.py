@@ -193,3 +193,11 @@ def server_error(request):
         response["Retry-After"] = "60"
         return response
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+def benchmark_bare(request):
+    """The benchmarks' baseline: a signed-in request through every middleware, no page.
+
+    Routed only when settings.BENCHMARK_VIEWS is on (benchmarks/throughput.py).
+    """
+    return HttpResponse(f"signed in as {request.user.pk}", content_type="text/plain")

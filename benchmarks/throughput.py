@@ -84,6 +84,25 @@ def load(path, cookie, seconds) -> float:
     return sum(done) / (time.monotonic() - started)
 
 
+def wait_ready(cookie, server, timeout=30) -> None:
+    """Return once gunicorn answers the bare view with 200; fail if it exits or never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+            conn.request("GET", "/benchmark/bare/", headers={"Cookie": f"sessionid={cookie}"})
+            status = conn.getresponse().status
+            conn.close()
+            if status == 200:
+                return
+            sys.exit(f"the bare view answered {status}")
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("gunicorn didn't start")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -105,12 +124,7 @@ def main():
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        for _ in range(50):
-            try:
-                load("/benchmark/bare/", cookie, 0.2)
-                break
-            except (ConnectionRefusedError, AssertionError):
-                time.sleep(0.2)
+        wait_ready(cookie, server)
         load("/customers/", cookie, 1)  # warm both workers
         ratios, bare_runs, page_runs = [], [], []
         for n in range(args.rounds):

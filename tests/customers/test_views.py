@@ -328,3 +328,35 @@ def test_account_info_links_to_the_full_history_past_ten_records(client, admin_a
     assert b'data-testid="full-history"' in detail.content
     full = client.get(reverse("agreements:history", args=[customer.pk])).context["page_obj"]
     assert len(full) == 11
+
+
+def test_the_full_history_pages_newest_first_both_ways(client, admin_agent):
+    """Keyset paging on descending keys: Next walks to older records, Previous and Last agree."""
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    records = [
+        AgreementAcceptanceFactory(partner=admin_agent.partner, customer=customer)
+        for _ in range(120)
+    ]
+    AgreementAcceptance.objects.filter(pk__in=[r.pk for r in records[:60]]).update(
+        created_at=records[0].created_at  # ties: the id decides
+    )
+    newest_first = list(
+        AgreementAcceptance.objects.filter(customer=customer)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+    )
+    client.force_login(admin_agent)
+    url = reverse("agreements:history", args=[customer.pk])
+    pages, cursor = [], ""
+    while True:
+        page = client.get(url, {"cursor": cursor}).context["page_obj"]
+        pages.append([r.pk for r in page])
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    assert [pk for p in pages for pk in p] == newest_first
+    assert [len(p) for p in pages] == [50, 50, 20]
+    last = client.get(url, {"cursor": "last"}).context["page_obj"]
+    assert [r.pk for r in last] == newest_first[-50:]
+    before = client.get(url, {"cursor": last.previous_cursor}).context["page_obj"]
+    assert [r.pk for r in before] == newest_first[-100:-50]

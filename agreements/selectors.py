@@ -22,6 +22,20 @@ class AgreementStatus:
     }
 
 
+def newest_attestation(customer, partner: Partner) -> AgreementAcceptance | None:
+    """``partner``'s newest confirmation of ``customer`` — its current one (SPEC §4, A8)."""
+    return (
+        AgreementAcceptance.objects.filter(
+            customer=customer,
+            partner=partner,
+            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+        )
+        .select_related("template", "recorded_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def current_direct_acceptance(
     customer, template: AgreementTemplate | None
 ) -> AgreementAcceptance | None:
@@ -112,16 +126,7 @@ def agreement_summary(customer, *, partner: Partner) -> AgreementSummary:
     )
     more_history = len(records) > HISTORY_SHOWN
     records = records[:HISTORY_SHOWN]
-    current = (
-        AgreementAcceptance.objects.filter(
-            customer=customer,
-            partner=partner,
-            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
-        )
-        .select_related("template", "recorded_by")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    current = newest_attestation(customer, partner)
     direct = current_direct_acceptance(customer, template)
     if current and template and current.template.agreement_type == template.agreement_type:
         status = AgreementStatus.CONFIRMED

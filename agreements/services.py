@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.models import AgreementAcceptance, AgreementStatusRow, AgreementTemplate
-from agreements.selectors import current_direct_acceptance
+from agreements.selectors import current_direct_acceptance, newest_attestation
 from agreements.status import (
     agreement_status_rows,
     current_agreement_type,
@@ -237,17 +237,8 @@ def has_current_confirmation(customer, partner: Partner) -> bool:
     template = AgreementTemplate.objects.current()
     if template is None:
         return False
-    newest = (
-        AgreementAcceptance.objects.filter(
-            customer=customer,
-            partner=partner,
-            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("template__agreement_type", flat=True)
-        .first()
-    )
-    if newest == template.agreement_type:
+    newest = newest_attestation(customer, partner)
+    if newest is not None and newest.template.agreement_type == template.agreement_type:
         return True
     return current_direct_acceptance(customer, template) is not None
 

@@ -50,6 +50,7 @@ PAGES = [
 
 
 def database_url(backend: str, size: int) -> str:
+    """The DATABASE_URL of the ``size``-customer database on ``backend`` ("sqlite"/"postgres")."""
     if backend == "sqlite":
         return f"sqlite:///{RESULTS / f'bench-{size}.sqlite3'}"
     return PG.format(name=f"pc_bench_{size}")
@@ -103,6 +104,7 @@ def build(backend: str, size: int) -> None:
 
 
 def child_count() -> dict:
+    """How many benchmark customers the database holds: ``{"bulk": n}``."""
     from customers.models import Customer
 
     return {"bulk": Customer.objects.filter(domain_prefix__startswith="bulk").count()}
@@ -180,6 +182,7 @@ def child_measure() -> dict:
 
 
 def run_child(mode: str) -> None:
+    """Set Django up against DATABASE_URL, run one child step, print its result as JSON."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings")
     import warnings
@@ -196,6 +199,10 @@ def run_child(mode: str) -> None:
 
 
 def benchmark(backend: str, rounds: int) -> bool:
+    """Build both sizes, measure them in ``rounds`` interleaved rounds, print the table.
+
+    Returns whether every ratio is within 1.3x and the query counts are equal.
+    """
     for size in SIZES:
         build(backend, size)
     runs = {size: [] for size in SIZES}

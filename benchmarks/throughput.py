@@ -44,6 +44,7 @@ def _env(url):
 
 
 def session_cookie(url) -> str:
+    """A signed-in session key for the direct-bill partner's Admin agent, made in the database."""
     code = (
         "from django.test import Client; from partnercenter.models import User; "
         "c = Client(); c.force_login(User.objects.get(username='adminagent@fabrikam.example')); "

@@ -93,9 +93,9 @@ def submission_find(*, user: User, key) -> Submission | None:
 def submission_once(*, user: User, key) -> Iterator[Submission]:
     """Do the body once per form key: idempotent POSTs (SPEC §8 Integrity).
 
-    Use it around the service call of every POST that creates or sends::
+    Views reach it through ``partnercenter.forms.submit_once``; directly::
 
-        with submission_once(user=request.user, key=form.cleaned_data["submission_key"]) as once:
+        with submission_once(user=request.user, key=request.POST.get("submission_key")) as once:
             thing = thing_create(...)
             once.result_url, once.message = reverse(...), _("... was created.")
 

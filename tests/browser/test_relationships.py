@@ -20,6 +20,9 @@ def test_a_sales_agent_edits_copies_and_opens_the_invitation(sign_in, live_serve
     page = sign_in(agent.username, TEST_PASSWORD)
     page.get_by_role("link", name="Request a reseller relationship").click()
     expect(page.get_by_role("heading", name="Request a reseller relationship")).to_be_visible()
+    # The heading shows once the HTML is parsed; invitation.js, at the end of the page,
+    # attaches its listeners only when loaded. Tick the box after that, as a person would.
+    page.wait_for_load_state("load")
 
     page.get_by_label("Include delegated admin privileges").check()
     url = page.get_by_test_id("invitation-url").inner_text()

@@ -35,6 +35,7 @@ from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.forms import add_service_errors, replayed, submit_once
 from partnercenter.paging import keyset_page
 from partnercenter.roles import Action, may
+from partnercenter.security import session_secret_put, session_secret_take
 from relationships.invitations import agreement_invitation_email
 from relationships.selectors import indirect_providers_of
 
@@ -237,9 +238,9 @@ def customer_new_review(request):
                 indirect_provider=provider,
             )
             request.session.pop(WIZARD, None)
-            secrets = dict(request.session.get(SECRETS, {}))
-            secrets[str(created.customer.pk)] = created.temporary_password
-            request.session[SECRETS] = secrets
+            session_secret_put(
+                request.session, SECRETS, str(created.customer.pk), created.temporary_password
+            )
             # Saved with the customer, in its transaction: a double-click's second request
             # lands on the Confirmation page, which must find the password already there.
             request.session.save()
@@ -263,9 +264,7 @@ def customer_created(request, pk):
     """New customer, step 4: **Confirmation**. The temporary password is shown this once only."""
     customer = customer_get_for_user(request.user, pk)
     partner = request.user.partner
-    secrets = dict(request.session.get(SECRETS, {}))
-    password = secrets.pop(str(customer.pk), None)
-    request.session[SECRETS] = secrets
+    password = session_secret_take(request.session, SECRETS, str(customer.pk))
     admin = customer.admin_accounts.order_by("pk").first()
     summary = agreement_summary(customer, partner=partner)
     email = None

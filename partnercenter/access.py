@@ -6,9 +6,11 @@ action the user's roles don't allow is a 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnercenter.models import Partner, User
 from partnercenter.roles import Action, may
@@ -36,7 +38,21 @@ def partner_for_user(user, action: Action | None = None) -> Partner:
 def partner_users_for_user(user) -> QuerySet[User]:
     """Active users of the same partner as ``user``, with their roles prefetched."""
     partner = partner_for_user(user)
-    return User.objects.filter(partner=partner, is_active=True).prefetch_related("groups")
+    return (
+        User.objects.filter(partner=partner, is_active=True)
+        .prefetch_related("groups")
+        .annotate(has_mfa=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+    )
+
+
+def mfa_registered(user) -> bool:
+    """Whether ``user`` has a confirmed authenticator app (django-otp TOTP device)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(user) -> int:
+    """How many unused recovery codes ``user`` has."""
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def pk_or_404(value) -> int:

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from partnercenter.models import Submission, User
 from partnercenter.roles import Role
-from partnercenter.services import AlreadySubmitted, submission_find, submission_once
+from partnercenter.services import (
+    EMAIL_UNAVAILABLE,
+    AlreadySubmitted,
+    email_taken,
+    submission_find,
+    submission_once,
+)
 
 #: The hidden field every create-or-send form carries (templates/includes/submission_key.html).
 SUBMISSION_KEY = "submission_key"
@@ -123,10 +129,32 @@ class PartnerUserAddForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
         # Checked here for a message beside the field; the database constraint
-        # (partnercenter_user_unique_email) is the guarantee.
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("A user with this email address already exists."))
+        # (partnercenter_user_unique_email) is the guarantee. One answer whoever
+        # holds the address: never reveal another partner's users (issue #11).
+        if email_taken(email):
+            raise forms.ValidationError(EMAIL_UNAVAILABLE)
         return email
+
+
+class MfaCodeForm(forms.Form):
+    """The second factor: a 6-digit authenticator code or a recovery code (issue #11)."""
+
+    code = forms.CharField(max_length=32, strip=True)
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = label or _("Code")
+        field.widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        )
+        self.helper = form_helper(_("Verify"))
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code:
+            raise forms.ValidationError(_("Enter the code."))
+        return code
 
 
 class PartnerUserRolesForm(forms.Form):

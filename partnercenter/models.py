@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower, Now
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -115,6 +116,23 @@ class User(AbstractUser):
         help_text=_("Set for a temporary password; the user is asked to change it at sign-in."),
     )
 
+    session_epoch = models.PositiveIntegerField(
+        _("session generation"),
+        default=0,
+        editable=False,
+        help_text=_("Raised to sign the user out everywhere; part of every session's check."),
+    )
+    mfa_reset_at = models.DateTimeField(_("MFA reset at"), null=True, blank=True, editable=False)
+    mfa_reset_by = models.ForeignKey(
+        "self",
+        verbose_name=_("MFA reset by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
@@ -129,6 +147,23 @@ class User(AbstractUser):
                 name="%(app_label)s_%(class)s_partner_or_customer_not_both",
             ),
         ]
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session check (an HMAC of the password), also ended by ``session_epoch``.
+
+        A password change already changes the hash (Django); raising the epoch
+        signs the user out of every session for a removal, an MFA reset or
+        **Sign out everywhere** (``partnercenter.services.sessions_end``). At
+        epoch 0 the hash is Django's own, so existing sessions stay valid.
+        ``secret`` is Django's, for ``SECRET_KEY_FALLBACKS``.
+        """
+        value = self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @cached_property
     def role_names(self) -> list[str]:

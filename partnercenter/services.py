@@ -10,7 +10,11 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnercenter.models import Partner, Submission, User
 from partnercenter.roles import MATRIX, Action, Role
@@ -149,11 +153,16 @@ def partner_user_create(
 
     Returns ``(user, temporary_password)``; the password is stored only hashed
     and the user must change it at first sign-in. Raises ValidationError for
-    a duplicate email (any case), missing names or no role; nothing is saved.
+    a taken email (any case), missing names or no role; nothing is saved. A
+    taken email gets ``EMAIL_UNAVAILABLE`` whoever holds it — this partner,
+    another partner or a customer — so the form never reveals another
+    organization's users (issue #11).
     """
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
     email = User.objects.normalize_email(email).strip()
+    if email_taken(email):
+        raise ValidationError({"email": EMAIL_UNAVAILABLE})
     user = User(
         partner=partner,
         username=email.lower(),
@@ -164,12 +173,28 @@ def partner_user_create(
     )
     password = temporary_password_make()
     user.set_password(password)
-    user.full_clean()
     if not user.first_name or not user.last_name:
         raise ValidationError(_("Enter the user's first and last name."))
-    validated_save(user, clean=False)
+    try:
+        validated_save(user)
+    except ValidationError as exc:
+        # Lost a race for the email: the same answer as the slow case.
+        if {"username", "email"} & set(getattr(exc, "error_dict", {})) or email_taken(email):
+            raise ValidationError({"email": EMAIL_UNAVAILABLE}) from None
+        raise
     user.groups.set(_role_groups(roles))
     return user, password
+
+
+#: Add user's one answer for an email that is taken anywhere (issue #11: no enumeration).
+EMAIL_UNAVAILABLE = _lazy("This email address can't be used. Choose another.")
+
+
+def email_taken(email: str) -> bool:
+    """Whether any account signs in as ``email`` or has it as its email (any case)."""
+    return User.objects.filter(
+        models.Q(username__iexact=email) | models.Q(email__iexact=email)
+    ).exists()
 
 
 @transaction.atomic
@@ -203,7 +228,19 @@ def partner_user_remove(*, user: User, acting_user: User) -> User:
         _check_global_admin_remains(partner=user.partner, losing=user)
     user.is_active = False
     user.save(update_fields=["is_active"])
+    sessions_end(user=user)
     return user
+
+
+def sessions_end(*, user: User) -> None:
+    """Sign ``user`` out of every session, on every device (issue #11).
+
+    Raises ``session_epoch``, which is part of the hash every session is
+    checked against (``User._get_session_auth_hash``); the next request of
+    each session finds it stale and is signed out.
+    """
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 def role_groups_sync(*, using: str = "default", **_kwargs) -> None:
@@ -228,3 +265,99 @@ def role_groups_sync(*, using: str = "default", **_kwargs) -> None:
     for role, actions in MATRIX.items():
         group, _created = Group.objects.using(using).get_or_create(name=role.value)
         group.permissions.set([permissions[a.value] for a in actions])
+
+
+#: How many one-time recovery codes a user gets (each signs in once, without the app).
+RECOVERY_CODE_COUNT = 10
+
+
+def mfa_enrolment_start(*, user: User, device_id: int | None = None) -> TOTPDevice:
+    """The unconfirmed authenticator-app device ``user`` is setting up (issue #11).
+
+    Reuses ``device_id`` when it is still this user's unconfirmed device, so a
+    reload shows the same QR code; otherwise removes any abandoned unconfirmed
+    device and makes a new one with a fresh random key. A confirmed device
+    stays in use until ``mfa_enrolment_confirm`` replaces it.
+    """
+    if device_id is not None:
+        device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+        if device is not None:
+            return device
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+
+
+@transaction.atomic
+def mfa_enrolment_confirm(*, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm ``device`` with a code the app shows; returns the new recovery codes.
+
+    The user's earlier authenticator and recovery codes are replaced. The
+    codes (``RECOVERY_CODE_COUNT`` of them) are returned once, to be shown
+    once. Raises ValidationError keyed by ``code`` when the code is wrong.
+    """
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if device.confirmed or not device.verify_token(_digits(code)):
+        raise ValidationError({"code": MFA_CODE_WRONG})
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return mfa_recovery_codes_renew(user=device.user)
+
+
+@transaction.atomic
+def mfa_recovery_codes_renew(*, user: User) -> list[str]:
+    """Replace ``user``'s recovery codes with ``RECOVERY_CODE_COUNT`` new ones; returns them."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("Recovery codes"), confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+MFA_CODE_WRONG = _lazy(
+    "That code didn't work. Enter the 6-digit code your authenticator app shows now, "
+    "or one of your recovery codes."
+)
+
+
+def _digits(code: str) -> str:
+    return "".join(str(code).split())
+
+
+@transaction.atomic
+def mfa_check(*, user: User, code: str):
+    """The device of ``user`` that accepts ``code``, or None (issue #11).
+
+    Six digits are checked against the authenticator app (each code works once,
+    within ±30 s); anything else against the recovery codes, which are used up
+    by a match. Both kinds are throttled by django-otp (each failure doubles
+    the wait before the next try). Returns a django-otp Device or None.
+    """
+    code = _digits(code)
+    if code.isdigit() and len(code) == 6:
+        devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    else:
+        code = code.lower()
+        devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    for device in devices:
+        if device.verify_token(code):
+            return device
+    return None
+
+
+@transaction.atomic
+def mfa_reset(*, user: User, acting_user: User) -> User:
+    """A Global admin or User admin resets ``user``'s MFA (lost phone; issue #11).
+
+    Removes the user's authenticator and recovery codes, records who reset it
+    and when (``mfa_reset_by``, ``mfa_reset_at``), and signs the user out
+    everywhere; the next sign-in sets MFA up again. The caller checks the
+    acting user's role and partner (``partnercenter.access``).
+    """
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.mfa_reset_at = timezone.now()
+    user.mfa_reset_by = acting_user
+    user.save(update_fields=["mfa_reset_at", "mfa_reset_by"])
+    sessions_end(user=user)
+    return user

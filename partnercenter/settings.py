@@ -5,6 +5,7 @@ Defaults serve development: SQLite, console email, DEBUG on. With ``DEBUG=0``
 every value production needs must be set, or start-up fails naming it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -66,10 +67,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,12 +83,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "partnercenter.middleware.SessionSecurityMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "partnercenter.middleware.UserTimeZoneMiddleware",
     "partnercenter.middleware.PasswordChangeRequiredMiddleware",
     "partnercenter.middleware.CustomerAccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the response of a sign-in that django-axes refused.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "partnercenter.urls"
@@ -136,6 +145,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes' backend comes first: it refuses a locked-out account or address before
+# the password hasher runs (an Argon2 check costs ~1 s of CPU and 100 MiB).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -188,6 +203,56 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Sign-in security (issue #11; README "Security settings") -----------------------
+# Multi-factor authentication (django-otp, TOTP + recovery codes). Partner Center
+# requires it of every partner user; on by default whenever DEBUG is off.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+# The name authenticator apps show beside the code.
+MFA_ISSUER = env.str("MFA_ISSUER", default="Partner Center")
+OTP_TOTP_ISSUER = MFA_ISSUER
+# Seconds between the password and the code before the sign-in starts over.
+MFA_PENDING_SECONDS = 300
+
+# Throttling (django-axes): after SIGNIN_FAILURE_LIMIT failed sign-ins for one user
+# name, or from one address, sign-in is refused for SIGNIN_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "partnercenter.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "partnercenter.security.client_ip"
+# Addresses of the reverse proxies whose X-Forwarded-For is believed; empty: none is.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS
+# after sign-in whatever happens (partnercenter.middleware.SessionSecurityMiddleware).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# Temporary passwords wait, encrypted, this long for their one-time confirmation page.
+SECRET_SHOWN_WITHIN_SECONDS = 600
+
+# Partnership invitation links stop working after this many days (the sender can resend).
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=30)
+
+# Content-Security-Policy (django-csp), enforced: no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from partnercenter import views
+from partnercenter import signin, views
 
 user_patterns = (
     [
@@ -14,13 +14,27 @@ user_patterns = (
         path("<int:pk>/", views.user_detail, name="detail"),
         path("<int:pk>/created/", views.user_created, name="created"),
         path("<int:pk>/remove/", views.user_remove, name="remove"),
+        path("<int:pk>/reset-mfa/", views.user_mfa_reset, name="mfa_reset"),
     ],
     "users",
 )
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/login/", signin.SignInView.as_view(), name="login"),
+    path("accounts/login/verify/", signin.mfa_verify, name="mfa_verify"),
+    path("accounts/mfa/setup/", signin.mfa_enrol, name="mfa_enrol"),
+    path("settings/security/", signin.security, name="security"),
+    path(
+        "settings/security/recovery-codes/",
+        signin.recovery_codes_renew,
+        name="recovery_codes_renew",
+    ),
+    path(
+        "settings/security/sign-out-everywhere/",
+        signin.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/setlang/", views.set_language, name="set_language"),
@@ -30,6 +44,8 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("relationships.urls")),
     path("admincenter/", include("relationships.admincenter.urls")),
+    # Django admin signs in through Partner Center's sign-in, with its second factor.
+    path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
 ]
 

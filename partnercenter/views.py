@@ -2,7 +2,6 @@
 
 import sys
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -17,7 +16,12 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from partnercenter import services
-from partnercenter.access import partner_for_user, partner_user_get_for_user, partner_users_for_user
+from partnercenter.access import (
+    mfa_registered,
+    partner_for_user,
+    partner_user_get_for_user,
+    partner_users_for_user,
+)
 from partnercenter.forms import (
     PartnerUserAddForm,
     PartnerUserRolesForm,
@@ -28,6 +32,8 @@ from partnercenter.forms import (
     submit_once,
 )
 from partnercenter.roles import Action
+from partnercenter.security import session_secret_put, session_secret_take
+from partnercenter.signin import remember_language
 
 _NEW_USER_PASSWORDS = "new_user_passwords"
 
@@ -39,31 +45,11 @@ def home(request):
     return redirect("customers:list")
 
 
-def remember_language(response, language: str):
-    """Set Django's language cookie on ``response`` (as ``set_language`` does); returns it."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
-
-
-class SignInView(auth_views.LoginView):
-    """Django's sign-in; afterwards the UI speaks the user's preferred language."""
-
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        remember_language(response, form.get_user().language)
-        return response
-
-
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change; it also ends a temporary password (seed 004)."""
+    """Django's password change; it also ends a temporary password (seed 004).
+
+    Django keeps this session signed in and ends the user's other sessions.
+    """
 
     form_class = TemporaryPasswordChangeForm
     success_url = reverse_lazy("home")
@@ -116,8 +102,7 @@ def user_add(request):
             user, password = services.partner_user_create(partner=partner, **form.cleaned_data)
             # Shown once by user_created, which removes it from the session. Saved in the
             # user's transaction, so a double-click's second request finds it there.
-            request.session.setdefault(_NEW_USER_PASSWORDS, {})[str(user.pk)] = password
-            request.session.modified = True
+            session_secret_put(request.session, _NEW_USER_PASSWORDS, str(user.pk), password)
             request.session.save()
             return reverse("users:created", args=[user.pk]), ""
 
@@ -131,8 +116,7 @@ def user_add(request):
 def user_created(request, pk):
     """Confirm the new user's details; the temporary password is shown this once only."""
     user = partner_user_get_for_user(request.user, pk)
-    password = request.session.get(_NEW_USER_PASSWORDS, {}).pop(str(user.pk), None)
-    request.session.modified = True
+    password = session_secret_take(request.session, _NEW_USER_PASSWORDS, str(user.pk))
     return render(
         request, "partnercenter/user_created.html", {"new_user": user, "password": password}
     )
@@ -152,7 +136,24 @@ def user_detail(request, pk):
                 request, _("The roles of %(name)s were updated.") % {"name": user.get_full_name()}
             )
             return redirect("users:detail", pk=user.pk)
-    return render(request, "partnercenter/user_detail.html", {"subject": user, "form": form})
+    context = {"subject": user, "form": form, "has_mfa": mfa_registered(user)}
+    return render(request, "partnercenter/user_detail.html", context)
+
+
+@require_POST
+def user_mfa_reset(request, pk):
+    """**Reset MFA** for a user who lost their phone (Global admin, User admin; issue #11).
+
+    The user is signed out everywhere and sets MFA up again at the next sign-in.
+    """
+    user = partner_user_get_for_user(request.user, pk)
+    services.mfa_reset(user=user, acting_user=request.user)
+    messages.success(
+        request,
+        _("MFA was reset for %(name)s. They set it up again at their next sign-in.")
+        % {"name": user.get_full_name()},
+    )
+    return redirect("users:detail", pk=user.pk)
 
 
 def user_remove(request, pk):

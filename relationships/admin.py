@@ -86,13 +86,21 @@ class PartnershipInvitationAdmin(admin.ModelAdmin):
         "reseller",
         "email",
         "state",
+        "expires_at",
         "accepted_by",
         "accepted_at",
     ]
     list_filter = ["state", "provider"]
     search_fields = ["provider__name", "reseller__name", "email"]
     list_select_related = ["provider", "reseller", "accepted_by"]
-    readonly_fields = ["token", "sent_by", "sent_at", "accepted_by", "accepted_at"]
+    readonly_fields = [
+        "token_hash",
+        "sent_by",
+        "sent_at",
+        "expires_at",
+        "accepted_by",
+        "accepted_at",
+    ]
 
     def has_add_permission(self, request):
         return False

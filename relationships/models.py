@@ -235,7 +235,9 @@ class PartnershipInvitation(models.Model):
         Partner, verbose_name=_("indirect reseller"), on_delete=models.PROTECT, related_name="+"
     )
     email = models.EmailField(_("sent to"))
-    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    # Only the SHA-256 of the emailed link's token is kept (partnercenter.security.token_digest):
+    # a copy of the database can't authorize anything.
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True, editable=False)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING
     )
@@ -243,6 +245,9 @@ class PartnershipInvitation(models.Model):
         "partnercenter.User", verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(
+        _("expires at"), help_text=_("The link stops working then; the provider can resend it.")
+    )
     accepted_by = models.ForeignKey(
         "partnercenter.User",
         verbose_name=_("accepted by"),
@@ -279,3 +284,8 @@ class PartnershipInvitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state == self.State.PENDING
+
+    @property
+    def is_expired(self) -> bool:
+        """A pending invitation past ``expires_at`` (settings.INVITATION_EXPIRY_DAYS)."""
+        return self.is_pending and self.expires_at <= timezone.now()

@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +14,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from customers.models import Customer
 from customers.selectors import customer_has_active_subscriptions_through
 from partnercenter.access import partner_for_user
 from partnercenter.models import Partner
 from partnercenter.roles import Action, Role
+from partnercenter.security import token_digest
 from partnercenter.services import validated_save
 from relationships.invitations import InvitationKind, compose_body, invitation_url
 from relationships.models import (
@@ -133,37 +136,83 @@ def partnership_invite(*, user, reseller_key: str, email: str) -> PartnershipInv
         raise ValidationError(
             {"reseller": _("You already work with %(name)s.") % {"name": reseller.name}}
         )
+    token = secrets.token_urlsafe(32)
     invitation = validated_save(
         PartnershipInvitation(
             provider=provider,
             reseller=reseller,
             email=email,
-            token=secrets.token_urlsafe(32),
+            token_hash=token_digest(token),
             sent_by=user,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
         )
     )
-    link = settings.SITE_URL + reverse("relationships:authorize", args=[invitation.token])
+    _partnership_invitation_mail(invitation, token=token, user=user)
+    return invitation
+
+
+def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: str, user) -> None:
+    """Email the invitation link (carrying ``token``) after the transaction commits."""
+    link = settings.SITE_URL + reverse("relationships:authorize", args=[token])
     with translation.override(user.language):
         subject = _("%(provider)s invites you to authorize them as your indirect provider") % {
-            "provider": provider.name
+            "provider": invitation.provider.name
         }
         body = render_to_string(
             "relationships/email/partnership_invitation.txt",
-            {"provider": provider, "reseller": reseller, "link": link, "sender": user},
+            {
+                "provider": invitation.provider,
+                "reseller": invitation.reseller,
+                "link": link,
+                "sender": user,
+                "expires_at": invitation.expires_at,
+            },
         )
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    to = [invitation.email]
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to))
+
+
+@transaction.atomic
+def partnership_invitation_resend(
+    *, user, invitation: PartnershipInvitation
+) -> PartnershipInvitation:
+    """Send a pending invitation again with a fresh link (issue #11).
+
+    The new link gets a new token and a new ``expires_at``; the old link stops
+    working. Raises PermissionDenied unless ``user`` may manage partnerships of
+    the inviting provider, ValidationError when it was already accepted.
+    """
+    provider = partner_for_user(user, Action.MANAGE_PARTNERSHIPS)
+    invitation = PartnershipInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.provider_id != provider.pk:
+        raise PermissionDenied
+    if not invitation.is_pending:
+        raise ValidationError(_("This invitation was already accepted."))
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.token_hash = token_digest(token)
+    invitation.sent_at = now
+    invitation.sent_by = user
+    invitation.expires_at = now + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+    invitation.save(update_fields=["token_hash", "sent_at", "sent_by", "expires_at"])
+    _partnership_invitation_mail(invitation, token=token, user=user)
     return invitation
+
+
+INVITATION_EXPIRED = _lazy("This invitation has expired — ask for a new one.")
 
 
 def partnership_invitation_get_for_user(user, token: str) -> PartnershipInvitation:
     """The invitation behind an emailed link, for a user of the invited reseller.
 
-    Raises Http404 for an unknown token or a user of another partner.
+    Raises Http404 for an unknown token (a resent link replaces the old one) or
+    a user of another partner. An expired invitation is returned: the caller
+    shows it as expired (``is_expired``).
     """
     partner = partner_for_user(user)
     invitation = (
         PartnershipInvitation.objects.select_related("provider", "reseller")
-        .filter(token=token)
+        .filter(token_hash=token_digest(token))
         .first()
     )
     if invitation is None or invitation.reseller_id != partner.pk:
@@ -191,6 +240,8 @@ def partnership_authorize(
     invitation = PartnershipInvitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(_("This invitation was already accepted."))
+    if invitation.is_expired:
+        raise ValidationError(INVITATION_EXPIRED)
     partnership = active_partnership(provider=invitation.provider, reseller=invitation.reseller)
     if partnership is None:
         partnership = IndirectPartnership(

@@ -19,6 +19,11 @@ urlpatterns = [
     path("indirect-resellers/", views.indirect_resellers, name="indirect_resellers"),
     path("indirect-resellers/invite/", views.partnership_invite, name="partnership_invite"),
     path(
+        "indirect-resellers/invitations/<int:pk>/resend/",
+        views.partnership_invitation_resend,
+        name="partnership_invitation_resend",
+    ),
+    path(
         "indirect-partnerships/<int:pk>/customers/",
         views.partnership_customers,
         name="partnership_customers",

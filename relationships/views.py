@@ -3,13 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from customers.selectors import customer_get_for_user, customer_has_active_subscriptions_through
-from partnercenter.access import partner_for_user
+from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.forms import add_service_errors, replayed, submit_once
 from partnercenter.paging import keyset_page
 from partnercenter.roles import Action
@@ -154,11 +155,31 @@ def partnership_invite(request):
     return render(request, "relationships/partnership_invite.html", {"form": form})
 
 
+@require_POST
+def partnership_invitation_resend(request, pk):
+    """**Resend** a pending partnership invitation with a fresh link (issue #11)."""
+    if done := replayed(request):
+        return done
+    partner = partner_for_user(request.user, Action.MANAGE_PARTNERSHIPS)
+    invitation = get_object_or_404(pending_partnership_invitations(partner), pk=pk_or_404(pk))
+
+    def resend():
+        services.partnership_invitation_resend(user=request.user, invitation=invitation)
+        return reverse("relationships:indirect_resellers"), _(
+            "A new invitation link was sent to %(email)s."
+        ) % {"email": invitation.email}
+
+    return submit_once(request, resend)
+
+
 def partnership_authorize(request, token):
     """The invited reseller follows the emailed link: tick the box, **Authorize indirect provider**."""
     if done := replayed(request):
         return done
     invitation = services.partnership_invitation_get_for_user(request.user, token)
+    if invitation.is_expired:
+        context = {"invitation": invitation}
+        return render(request, "relationships/invitation_expired.html", context, status=410)
     # Bound even when empty: an unticked box posts nothing, and must say so.
     form = PartnershipAuthorizeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():

@@ -11,7 +11,8 @@ from agreements.models import AgreementAcceptance, AgreementTemplate
 from agreements.services import agreement_status_sync
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
-from relationships.models import IndirectPartnership, ResellerRelationship
+from partnercenter.security import token_digest
+from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 
 TEST_PASSWORD = "Test-Password-2026"
 
@@ -99,6 +100,31 @@ class IndirectPartnershipFactory(DjangoModelFactory):
     reseller = factory.SubFactory(
         PartnerFactory, partner_type=Partner.PartnerType.INDIRECT_RESELLER
     )
+
+
+class PartnershipInvitationFactory(DjangoModelFactory):
+    """A pending invitation whose emailed link carries ``token`` (only its hash is stored)."""
+
+    class Meta:
+        model = PartnershipInvitation
+
+    provider = factory.SubFactory(
+        PartnerFactory, partner_type=Partner.PartnerType.INDIRECT_PROVIDER
+    )
+    reseller = factory.SubFactory(
+        PartnerFactory, partner_type=Partner.PartnerType.INDIRECT_RESELLER
+    )
+    email = "ga@reseller.example"
+    token = factory.Sequence(lambda n: f"link-token-{n:04d}")
+    token_hash = factory.LazyAttribute(lambda o: token_digest(o.token))
+    sent_by = factory.SubFactory(UserFactory, partner=factory.SelfAttribute("..provider"))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class, *args, token, **kwargs):
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.token = token  # the link's token, for the test to follow
+        return invitation
 
 
 class AgreementAcceptanceFactory(_KeepsStatusRows):

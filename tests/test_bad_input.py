@@ -14,12 +14,12 @@ from django.urls import reverse
 from customers.models import Offer
 from partnercenter.roles import Role
 from relationships.invitations import InvitationKind, invitation_url
-from relationships.models import PartnershipInvitation
 from tests.factories import (
     AgreementAcceptanceFactory,
     CustomerFactory,
     IndirectPartnershipFactory,
     PartnerFactory,
+    PartnershipInvitationFactory,
     ResellerRelationshipFactory,
     SubscriptionFactory,
     UserFactory,
@@ -42,7 +42,7 @@ def world(make_user):
     partnership = IndirectPartnershipFactory(provider=provider, reseller=reseller)
     reseller_admin = make_user(Role.GLOBAL_ADMIN, partner=reseller)
     provider_admin = make_user(Role.GLOBAL_ADMIN, partner=provider)
-    invitation = PartnershipInvitation.objects.create(
+    invitation = PartnershipInvitationFactory(
         provider=provider, reseller=reseller, email="o@r.example", token="tok" * 10,
         sent_by=provider_admin,
     )  # fmt: skip

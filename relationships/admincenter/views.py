@@ -23,6 +23,7 @@ from agreements.selectors import (
 from agreements.services import A9_MESSAGE, direct_acceptance_record, user_today
 from customers.selectors import customer_has_purchases
 from partnercenter.forms import TemporaryPasswordChangeForm, submit_once
+from partnercenter.signin import SignInMixin
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import AGREEMENT_REF
 from relationships.selectors import InvalidInvitation, customer_relationships, invitation_parse
@@ -47,8 +48,11 @@ def _safe_next(request, default):
     return default
 
 
-class SignInView(auth_views.LoginView):
-    """Admin center sign-in; returns to the invitation or agreement link that was followed."""
+class SignInView(SignInMixin, auth_views.LoginView):
+    """Admin center sign-in; returns to the invitation or agreement link that was followed.
+
+    A partner user signing in here still gives their second factor (SignInMixin).
+    """
 
     template_name = "admincenter/login.html"
     redirect_authenticated_user = True
@@ -58,11 +62,19 @@ class SignInView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """The first sign-in's password change, then back to the link that was followed."""
+    """The first sign-in's password change, then back to the link that was followed.
+
+    For customer accounts only: 403 for partner users and staff (issue #11).
+    """
 
     template_name = "admincenter/password_change.html"
     form_class = TemporaryPasswordChangeForm
     success_url = reverse_lazy("admincenter:home")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _customer(request)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self):
         return _safe_next(self.request, super().get_success_url())

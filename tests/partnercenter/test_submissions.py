@@ -31,6 +31,7 @@ from tests.factories import (
     AgreementAcceptanceFactory,
     CustomerFactory,
     PartnerFactory,
+    PartnershipInvitationFactory,
     ResellerRelationshipFactory,
     SubscriptionFactory,
     UserFactory,
@@ -134,7 +135,7 @@ def test_a_repeated_partnership_invitation_is_sent_once(
 def test_a_repeated_authorize_and_end_land_on_the_first_result(client, make_user):
     provider = PartnerFactory(partner_type="indirect_provider")
     reseller = PartnerFactory(partner_type="indirect_reseller")
-    invitation = PartnershipInvitation.objects.create(
+    invitation = PartnershipInvitationFactory(
         provider=provider, reseller=reseller, email="o@r.example", token="t" * 43,
         sent_by=make_user(Role.GLOBAL_ADMIN, partner=provider),
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
 
 from partnercenter.roles import Role
@@ -207,7 +208,7 @@ def test_a_duplicate_email_in_any_case_is_refused_beside_the_field(
         },
     )
     assert response.context["form"].errors["email"] == [
-        "A user with this email address already exists."
+        "This email address can't be used. Choose another."
     ]
     assert User.objects.count() == before
 
@@ -250,7 +251,9 @@ def test_removing_a_user_deactivates_the_account_so_it_cannot_sign_in(client, gl
     member.refresh_from_db()
     assert member.is_active is False
     client.logout()
-    assert not client.login(username=member.username, password="Test-Password-2026")
+    assert not client.login(
+        request=RequestFactory().post("/"), username=member.username, password="Test-Password-2026"
+    )
 
 
 def test_a_user_cannot_remove_their_own_account(client, global_admin):

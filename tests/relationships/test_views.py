@@ -1,5 +1,6 @@
 """Reseller relationships and indirect partnerships: pages, flows, bad input (SPEC §5, seed 004)."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from partnercenter.models import Partner
 from partnercenter.roles import Role
+from partnercenter.security import token_digest
 from relationships.models import (
     IndirectPartnership,
     Invitation,
@@ -17,6 +19,7 @@ from relationships.models import (
 from tests.factories import (
     IndirectPartnershipFactory,
     PartnerFactory,
+    PartnershipInvitationFactory,
     ResellerRelationshipFactory,
     SubscriptionFactory,
 )
@@ -133,7 +136,7 @@ def test_remove_relationship_follows_the_permission_matrix(client):
 
 def test_authorize_link_is_404_for_other_partners_and_403_for_non_global_admins(client, make_user):
     reseller = PartnerFactory(partner_type=RESELLER)
-    invitation = PartnershipInvitation.objects.create(
+    invitation = PartnershipInvitationFactory(
         provider=PartnerFactory(partner_type=PROVIDER),
         reseller=reseller,
         email="a@b.example",
@@ -263,8 +266,11 @@ def test_a_provider_invites_a_reseller_who_authorizes_and_each_sees_the_other(
         )
     assert response.status_code == 302
     invitation = PartnershipInvitation.objects.get()
-    link = reverse("relationships:authorize", args=[invitation.token])
-    assert link in mail.outbox[0].body and mail.outbox[0].to == ["ga@tailspin.example"]
+    link = re.search(r"https?://\S+(/indirect-providers/authorize/\S+/)", mail.outbox[0].body)[1]
+    assert mail.outbox[0].to == ["ga@tailspin.example"]
+    # Only the token's hash is kept: the database alone can't follow the link (issue #11).
+    assert invitation.token_hash == token_digest(link.rstrip("/").rsplit("/", 1)[1])
+    assert invitation.token_hash not in mail.outbox[0].body
 
     reseller_admin = make_user(Role.GLOBAL_ADMIN, partner=reseller)
     client.force_login(reseller_admin)

@@ -1,0 +1,96 @@
+"""Small security helpers with no models of ours: the client's address, sealed secrets.
+
+``client_ip`` is what django-axes counts failed sign-ins by; ``secret_seal`` and
+``secret_open`` keep a temporary password unreadable in the session table for
+the few minutes until its one-time confirmation page shows it (issue #11).
+"""
+
+import base64
+import hashlib
+import ipaddress
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+
+def _address(value: str) -> str | None:
+    """``value`` as a normalised IP address, or None when it isn't one."""
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str | None:
+    """The address a request came from, for throttling sign-ins (django-axes).
+
+    ``REMOTE_ADDR`` is the peer of this process's socket and can't be forged.
+    Only when that peer is one of ``settings.TRUSTED_PROXIES`` is
+    ``X-Forwarded-For`` believed, and then read from the right: the first
+    address that isn't a trusted proxy is the client (entries further left were
+    written by the client itself and may be made up). Returns None when no
+    address is known.
+    """
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    trusted = {_address(p) for p in settings.TRUSTED_PROXIES} - {None}
+    if remote is None or remote not in trusted:
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return remote  # a malformed header: fall back to the proxy itself
+        if address not in trusted:
+            return address
+    return remote
+
+
+def _fernet() -> Fernet:
+    key = salted_hmac("partnercenter.security.secret_seal", "fernet", algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def secret_seal(value: str) -> str:
+    """Encrypt ``value`` (Fernet: AES-128-CBC + HMAC-SHA256, timestamped) for the session.
+
+    The key is derived from ``SECRET_KEY``, which lives only in the environment,
+    so a copy of the database alone doesn't reveal the secret.
+    """
+    return _fernet().encrypt(value.encode()).decode("ascii")
+
+
+def secret_open(token: str, *, max_age: int | None = None) -> str | None:
+    """The value sealed in ``token``, or None if it was tampered with or is older
+    than ``max_age`` seconds (default ``settings.SECRET_SHOWN_WITHIN_SECONDS``)."""
+    if max_age is None:
+        max_age = settings.SECRET_SHOWN_WITHIN_SECONDS
+    try:
+        return _fernet().decrypt(token.encode("ascii"), ttl=max_age).decode()
+    except (InvalidToken, ValueError, AttributeError):
+        return None
+
+
+def session_secret_put(session, bucket: str, key: str, value: str) -> None:
+    """Keep ``value`` sealed in ``session[bucket][key]`` until ``session_secret_take``.
+
+    Entries too old to open are dropped at the same time, so a confirmation page
+    that is never opened leaves nothing readable behind.
+    """
+    kept = {k: v for k, v in session.get(bucket, {}).items() if secret_open(v) is not None}
+    kept[key] = secret_seal(value)
+    session[bucket] = kept
+
+
+def session_secret_take(session, bucket: str, key: str) -> str | None:
+    """Remove and return the secret ``session_secret_put`` kept; None when it's gone,
+    too old (``SECRET_SHOWN_WITHIN_SECONDS``) or was tampered with. Shown once."""
+    stored = dict(session.get(bucket, {}))
+    token = stored.pop(key, None)
+    session[bucket] = stored
+    return secret_open(token) if token else None
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 (64 hex characters) of an emailed link's token: what the database keeps."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,269 @@
+"""Signing in: password, then the second factor; MFA set-up; Security info (issue #11).
+
+Both sign-in pages (Partner Center's and the admin center's) use
+``SignInMixin``: after a right password a user who needs multi-factor
+authentication is *not* signed in yet. The session only remembers who is half
+way (``PENDING``, for ``MFA_PENDING_SECONDS``) and the browser goes on to
+**Enter code** (``mfa_verify``) or, the first time when ``MFA_REQUIRED``, to
+**Set up your authenticator app** (``mfa_enrol``). Only a right code calls
+``auth.login``. Wrong codes count as failed sign-ins for django-axes, like
+wrong passwords. Django admin has no sign-in page of its own: it sends
+back-office staff here.
+
+Who needs MFA: partner users and back-office staff when ``MFA_REQUIRED`` is
+on, and anybody who has set up an authenticator app. A customer's admin
+account (which stands for the customer's own Microsoft Entra account) never does.
+"""
+
+import time
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import django_otp
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib import auth, messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partnercenter import services
+from partnercenter.access import mfa_registered, recovery_codes_left
+from partnercenter.forms import MfaCodeForm
+from partnercenter.models import User
+
+#: Session key of a sign-in waiting for its second factor.
+PENDING = "mfa_pending"
+#: Session key of the authenticator device being set up.
+ENROLLING = "mfa_enrolling_device"
+
+
+def remember_language(response, language: str):
+    """Set Django's language cookie on ``response`` (as ``set_language`` does); returns it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def mfa_needed(user) -> bool:
+    """Whether ``user`` must give a second factor to sign in (see the module docstring)."""
+    if user.customer_id:
+        return False
+    return settings.MFA_REQUIRED or mfa_registered(user)
+
+
+def mfa_required(user) -> bool:
+    """Whether ``MFA_REQUIRED`` applies to ``user`` (partner users and staff)."""
+    return settings.MFA_REQUIRED and not user.customer_id
+
+
+class SignInMixin:
+    """For a ``LoginView``: after the password, the second factor when the user needs one."""
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not mfa_needed(user):
+            return remember_language(super().form_valid(form), user.language)
+        self.request.session[PENDING] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+        }
+        return redirect("mfa_verify" if mfa_registered(user) else "mfa_enrol")
+
+
+class SignInView(SignInMixin, auth_views.LoginView):
+    """Partner Center's sign-in (partner users; back-office staff for Django admin)."""
+
+    redirect_authenticated_user = True
+
+
+def _pending(request) -> tuple[dict, User | None]:
+    """The half-done sign-in of this session and its user, or ``({}, None)`` when too old."""
+    pending = request.session.get(PENDING) or {}
+    if not pending or time.time() - pending.get("at", 0) > settings.MFA_PENDING_SECONDS:
+        return {}, None
+    return pending, User.objects.filter(pk=pending.get("user"), is_active=True).first()
+
+
+def _start_again(request):
+    request.session.pop(PENDING, None)
+    messages.info(request, _("Your sign-in timed out. Sign in again."))
+    return redirect("login")
+
+
+def _signed_in(request, *, user, device, pending):
+    """Finish the sign-in: Django's login, then django-otp's (the session is verified)."""
+    request.session.pop(PENDING, None)
+    request.session.pop(ENROLLING, None)
+    auth.login(request, user, backend=pending["backend"])
+    django_otp.login(request, device)
+    target = pending.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("home")
+    return target
+
+
+def _locked_out(request, credentials):
+    """Hand the response to django-axes' middleware, which shows the lockout page."""
+    request.axes_locked_out = True
+    request.axes_credentials = credentials
+    return HttpResponse(status=429)
+
+
+@login_not_required
+def mfa_verify(request):
+    """**Enter code**: the authenticator app's code, or a recovery code (issue #11)."""
+    pending, user = _pending(request)
+    if user is None:
+        return _start_again(request)
+    credentials = {"username": user.get_username()}
+    form = MfaCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return _locked_out(request, credentials)
+        device = services.mfa_check(user=user, code=form.cleaned_data["code"])
+        if device is None:
+            # Counted by django-axes like a wrong password (and throttled by django-otp).
+            user_login_failed.send(__name__, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                return _locked_out(request, credentials)
+            form.add_error("code", services.MFA_CODE_WRONG)
+        else:
+            target = _signed_in(request, user=user, device=device, pending=pending)
+            if device.persistent_id.startswith("otp_static"):
+                left = recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    _(
+                        "You signed in with a recovery code; %(count)s are left. "
+                        "Create new ones in Security info."
+                    )
+                    % {"count": left},
+                )
+            return remember_language(redirect(target), user.language)
+    return render(request, "registration/mfa_verify.html", {"form": form, "pending_user": user})
+
+
+def _qr_svg(device) -> str:
+    """The device's ``otpauth://`` address as an inline SVG QR code, drawn here (segno)."""
+    return segno.make(device.config_url, error="m").svg_inline(
+        scale=5, border=2, title=_("QR code for your authenticator app")
+    )
+
+
+@login_not_required
+def mfa_enrol(request):
+    """**Set up your authenticator app**: scan, enter a code, keep the recovery codes.
+
+    Reached half way through a sign-in (``MFA_REQUIRED`` and no app yet) or
+    from Security info by a signed-in user. On success the recovery codes are
+    shown in this response only.
+    """
+    if request.user.is_authenticated:
+        user, pending = request.user, None
+    else:
+        pending, user = _pending(request)
+        if user is None:
+            return _start_again(request)
+    device = services.mfa_enrolment_start(user=user, device_id=request.session.get(ENROLLING))
+    request.session[ENROLLING] = device.pk
+    form = MfaCodeForm(request.POST or None, label=_("Code from the app"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.mfa_enrolment_confirm(device=device, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error("code", exc.message_dict["code"])
+        else:
+            device.refresh_from_db()
+            if pending is not None:
+                target = _signed_in(request, user=user, device=device, pending=pending)
+            else:
+                request.session.pop(ENROLLING, None)
+                django_otp.login(request, device)
+                target = reverse("security")
+            response = render(
+                request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": target}
+            )
+            return remember_language(response, user.language)
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device),
+        "secret": _spaced(b32encode(device.bin_key).decode("ascii")),
+        "signing_in": pending is not None,
+    }
+    return render(request, "registration/mfa_enrol.html", context)
+
+
+def _spaced(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def security(request):
+    """**Security info**: the user's MFA, recovery codes and **Sign out everywhere**."""
+    if request.user.customer_id:
+        raise PermissionDenied
+    context = {
+        "registered": mfa_registered(request.user),
+        "codes_left": recovery_codes_left(request.user),
+        "required": mfa_required(request.user),
+    }
+    return render(request, "registration/security.html", context)
+
+
+@require_POST
+def recovery_codes_renew(request):
+    """New recovery codes for the signed-in user, shown in this response only."""
+    if request.user.customer_id or not mfa_registered(request.user):
+        raise PermissionDenied
+    codes = services.mfa_recovery_codes_renew(user=request.user)
+    return render(
+        request,
+        "registration/mfa_recovery_codes.html",
+        {"codes": codes, "next": reverse("security")},
+    )
+
+
+@require_POST
+def sign_out_everywhere(request):
+    """End every session of the signed-in user, this one included."""
+    services.sessions_end(user=request.user)
+    auth.logout(request)
+    messages.success(request, _("You were signed out everywhere. Sign in again."))
+    return redirect("login")
+
+
+@login_not_required
+def admin_login(request):
+    """Django admin's sign-in goes through Partner Center's, with its second factor."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("Django admin is for back-office staff."))
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
+
+
+def locked_out(request, response, credentials):
+    """django-axes' lockout page (``AXES_LOCKOUT_CALLABLE``): 429, in the user's language.
+
+    Says how many failures caused it and how long the cool-off lasts; the
+    same for every sign-in page, and it never says whether the account exists.
+    """
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -1,5 +1,6 @@
 """Writes on partners and partner users (STYLE: keyword-only, atomic, full_clean first)."""
 
+import math
 import secrets
 import string
 import uuid
@@ -13,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -331,7 +333,8 @@ def mfa_check(*, user: User, code: str):
     Six digits are checked against the authenticator app (each code works once,
     within ±30 s); anything else against the recovery codes, which are used up
     by a match. Both kinds are throttled by django-otp (each failure doubles
-    the wait before the next try). Returns a django-otp Device or None.
+    the wait before the next try). Returns a django-otp Device or None; raises
+    ValidationError keyed by ``code`` while the devices are throttled.
     """
     code = _digits(code)
     if code.isdigit() and len(code) == 6:
@@ -339,9 +342,26 @@ def mfa_check(*, user: User, code: str):
     else:
         code = code.lower()
         devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    waits = []
     for device in devices:
+        allowed, details = device.verify_is_allowed()
+        if not allowed and details and details.get("locked_until"):
+            waits.append(details["locked_until"])
+            continue
         if device.verify_token(code):
             return device
+    if waits:
+        seconds = max(1, math.ceil((min(waits) - timezone.now()).total_seconds()))
+        raise ValidationError(
+            {
+                "code": ngettext(
+                    "Too many wrong codes. Wait %(seconds)s second, then try again.",
+                    "Too many wrong codes. Wait %(seconds)s seconds, then try again.",
+                    seconds,
+                )
+                % {"seconds": seconds}
+            }
+        )
     return None
 
 

@@ -71,12 +71,18 @@ def mfa_required(user) -> bool:
 
 
 class SignInMixin:
-    """For a ``LoginView``: after the password, the second factor when the user needs one."""
+    """For a ``LoginView``: after the password, the second factor when the user needs one.
+
+    ``switch_language``: afterwards the UI speaks the user's preferred language.
+    """
+
+    switch_language = True
 
     def form_valid(self, form):
         user = form.get_user()
         if not mfa_needed(user):
-            return remember_language(super().form_valid(form), user.language)
+            response = super().form_valid(form)
+            return remember_language(response, user.language) if self.switch_language else response
         self.request.session[PENDING] = {
             "user": user.pk,
             "backend": user.backend,
@@ -136,14 +142,18 @@ def mfa_verify(request):
     if request.method == "POST" and form.is_valid():
         if not AxesProxyHandler.is_allowed(request, credentials):
             return _locked_out(request, credentials)
-        device = services.mfa_check(user=user, code=form.cleaned_data["code"])
+        try:
+            device = services.mfa_check(user=user, code=form.cleaned_data["code"])
+        except ValidationError as exc:  # django-otp's back-off: not a guess, not counted
+            form.add_error("code", exc.message_dict["code"])
+            device = False
         if device is None:
             # Counted by django-axes like a wrong password (and throttled by django-otp).
             user_login_failed.send(__name__, credentials=credentials, request=request)
             if getattr(request, "axes_locked_out", False):
                 return _locked_out(request, credentials)
             form.add_error("code", services.MFA_CODE_WRONG)
-        else:
+        elif device:
             target = _signed_in(request, user=user, device=device, pending=pending)
             if device.persistent_id.startswith("otp_static"):
                 left = recovery_codes_left(user)

@@ -52,7 +52,10 @@ class SignInView(SignInMixin, auth_views.LoginView):
     """Admin center sign-in; returns to the invitation or agreement link that was followed.
 
     A partner user signing in here still gives their second factor (SignInMixin).
+    The page keeps the language the customer was reading the link in.
     """
+
+    switch_language = False
 
     template_name = "admincenter/login.html"
     redirect_authenticated_user = True

@@ -1,10 +1,12 @@
 """New customer wizard: Account info → Microsoft agreement → Review → Confirmation (seed 000)."""
 
 import datetime
+import json
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from agreements.models import AgreementAcceptance
@@ -111,8 +113,12 @@ def test_option_1_creates_everything_and_shows_the_password_once(client, admin_a
         admin_agent,
     )
 
+    sessions_before_shown = json.dumps([s.get_decoded() for s in Session.objects.all()])
     page = client.get(response.url)
     password = page.context["password"]
+    # Issue #11: while it waited for this page, no session row held it readable.
+    assert "new_customer_secrets" in sessions_before_shown
+    assert password not in sessions_before_shown
     admin = User.objects.get(customer=customer)
     assert admin.username == "admin@contosokr.onmicrosoft.com" and admin.check_password(password)
     assert password.encode() in page.content and page.context["email"] is None

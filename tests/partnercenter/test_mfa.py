@@ -1,0 +1,307 @@
+"""Multi-factor authentication (issue #11): enrolment, the code after the password,
+recovery codes, MFA_REQUIRED, Reset MFA, Security info."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from partnercenter import services
+from partnercenter.roles import Role
+from tests.factories import TEST_PASSWORD, CustomerFactory, UserFactory
+from tests.permissions import assert_permission_matrix
+
+pytestmark = pytest.mark.django_db
+MANAGERS = {Role.GLOBAL_ADMIN, Role.USER_ADMIN}
+
+
+def code_for(device, *, offset: int = 0) -> str:
+    """The 6-digit code an authenticator app shows for ``device`` now (+ ``offset`` steps)."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0 - offset * device.step):06d}"
+
+
+def enrolled(user) -> TOTPDevice:
+    """Give ``user`` a confirmed authenticator, as a finished enrolment does."""
+    device = services.mfa_enrolment_start(user=user)
+    services.mfa_enrolment_confirm(device=device, code=code_for(device))
+    device.refresh_from_db()
+    device.last_t = -1  # the enrolment's code may be used again in the test's sign-in
+    device.save()
+    return device
+
+
+def password_step(client, user, path="login"):
+    return client.post(reverse(path), {"username": user.username, "password": TEST_PASSWORD})
+
+
+def signed_in(client) -> bool:
+    return SESSION_KEY in client.session
+
+
+def test_enrolment_shows_a_local_qr_code_and_the_key_then_recovery_codes_once(
+    client, make_user, settings
+):
+    settings.MFA_REQUIRED = True
+    user = make_user(Role.ADMIN_AGENT)
+    response = password_step(client, user)
+    assert response.status_code == 302 and response.url == reverse("mfa_enrol")
+    assert not signed_in(client), "the password alone must not sign in"
+
+    page = client.get(reverse("mfa_enrol"))
+    html = page.content.decode()
+    assert "<svg" in html and "otpauth" not in html.split("<svg")[0]  # drawn here, no service
+    assert 'src="http' not in html
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    secret = re.search(r'data-testid="mfa-secret">([A-Z2-7 ]+)<', html)[1]
+    assert secret.replace(" ", "") in device.config_url
+    # A reload shows the same device, not a new key.
+    client.get(reverse("mfa_enrol"))
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+
+    wrong = client.post(reverse("mfa_enrol"), {"code": "000000"})
+    assert "That code didn&#x27;t work" in wrong.content.decode() and not signed_in(client)
+
+    done = client.post(reverse("mfa_enrol"), {"code": code_for(device)})
+    codes = re.findall(
+        r'<li class="col-6 col-md-4 font-monospace secret">(\w+)</li>', done.content.decode()
+    )
+    assert len(codes) == services.RECOVERY_CODE_COUNT
+    assert signed_in(client) and DEVICE_ID_SESSION_KEY in client.session
+    device.refresh_from_db()
+    assert device.confirmed
+    # Shown once: Security info never lists them again.
+    security = client.get(reverse("security")).content.decode()
+    assert not any(code in security for code in codes)
+    assert "10 recovery codes left" in security
+
+
+def test_sign_in_asks_for_the_code_after_the_password(client, make_user):
+    user = make_user(Role.ADMIN_AGENT)
+    device = enrolled(user)
+    response = password_step(client, user)
+    assert response.url == reverse("mfa_verify") and not signed_in(client)
+    assert client.get(reverse("customers:list")).status_code == 302  # still signed out
+
+    response = client.post(reverse("mfa_verify"), {"code": code_for(device)})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert signed_in(client)
+    assert client.get(reverse("customers:list")).status_code == 200
+
+
+def test_a_wrong_or_reused_code_is_refused_beside_the_field(client, make_user):
+    user = make_user(Role.ADMIN_AGENT)
+    device = enrolled(user)
+    password_step(client, user)
+    wrong = client.post(reverse("mfa_verify"), {"code": code_for(device, offset=5)})
+    assert wrong.status_code == 200 and not signed_in(client)
+    assert "That code didn&#x27;t work" in wrong.content.decode()
+    assert 'id="error_1_id_code"' in wrong.content.decode()
+
+    # django-otp's back-off: right after a wrong code even the right one must wait.
+    waiting = client.post(reverse("mfa_verify"), {"code": code_for(device)})
+    assert "Too many wrong codes. Wait 1 second," in waiting.content.decode()
+    device.refresh_from_db()
+    device.throttling_failure_timestamp -= timedelta(seconds=2)
+    device.save()
+    code = code_for(device)
+    assert client.post(reverse("mfa_verify"), {"code": code}).status_code == 302
+    client.logout()
+    password_step(client, user)
+    again = client.post(reverse("mfa_verify"), {"code": code})
+    assert again.status_code == 200 and not signed_in(client), "a code works once"
+
+
+def test_a_recovery_code_signs_in_once(client, make_user):
+    user = make_user(Role.ADMIN_AGENT)
+    enrolled(user)
+    code = StaticToken.objects.filter(device__user=user).first().token
+    password_step(client, user)
+    response = client.post(reverse("mfa_verify"), {"code": code.upper()})
+    assert response.status_code == 302 and signed_in(client)
+    assert not StaticToken.objects.filter(token=code).exists()
+    assert "9 are left" in str(list(client.get(reverse("security")).context["messages"]))
+
+    client.logout()
+    password_step(client, user)
+    assert client.post(reverse("mfa_verify"), {"code": code}).status_code == 200
+    assert not signed_in(client)
+
+
+def test_the_half_done_sign_in_expires(client, make_user, settings):
+    user = make_user(Role.ADMIN_AGENT)
+    device = enrolled(user)
+    password_step(client, user)
+    session = client.session
+    session["mfa_pending"]["at"] = time.time() - settings.MFA_PENDING_SECONDS - 1
+    session.save()
+    response = client.post(reverse("mfa_verify"), {"code": code_for(device)})
+    assert response.url == reverse("login") and not signed_in(client)
+
+
+def test_verify_without_a_password_first_goes_back_to_sign_in(client):
+    assert client.get(reverse("mfa_verify")).url == reverse("login")
+    assert client.get(reverse("mfa_enrol")).url == reverse("login")
+
+
+def test_without_mfa_required_and_no_app_the_password_signs_in(client, make_user, settings):
+    settings.MFA_REQUIRED = False
+    user = make_user(Role.ADMIN_AGENT)
+    assert password_step(client, user).url == reverse("home") and signed_in(client)
+
+
+def test_mfa_required_is_on_by_default_in_production():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.com"}
+    env.pop("MFA_REQUIRED", None)
+    out = subprocess.run(
+        [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']="
+         "'partnercenter.settings';django.setup();from django.conf import settings;"
+         "print(settings.MFA_REQUIRED)"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout.strip() == "True"
+
+
+def test_mfa_required_signs_out_a_session_that_had_no_second_factor(client, make_user, settings):
+    user = make_user(Role.ADMIN_AGENT)
+    client.force_login(user)
+    assert client.get(reverse("customers:list")).status_code == 200
+    settings.MFA_REQUIRED = True
+    response = client.get(reverse("customers:list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert not signed_in(client)
+
+
+def test_staff_need_mfa_for_django_admin_too(client, settings):
+    settings.MFA_REQUIRED = True
+    staff = UserFactory(partner=None, is_staff=True, is_superuser=True)
+    # Django admin's own sign-in page hands over to Partner Center's.
+    response = client.post(
+        reverse("admin:login"), {"username": staff.username, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert not signed_in(client)
+    response = client.post(
+        f"{reverse('login')}?next=/admin/", {"username": staff.username, "password": TEST_PASSWORD}
+    )
+    assert response.url == reverse("mfa_enrol")
+    client.get(reverse("mfa_enrol"))
+    device = TOTPDevice.objects.get(user=staff)
+    client.post(reverse("mfa_enrol"), {"code": code_for(device)})
+    assert client.get("/admin/").status_code == 200
+
+
+def test_customer_admin_accounts_sign_in_without_mfa(client, settings):
+    settings.MFA_REQUIRED = True
+    account = UserFactory(partner=None, customer=CustomerFactory())
+    response = client.post(
+        reverse("admincenter:login"), {"username": account.username, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302 and signed_in(client)
+    assert client.get(reverse("admincenter:home")).status_code == 200
+
+
+def test_a_partner_user_on_the_admin_center_sign_in_still_gives_a_code(client, make_user):
+    user = make_user(Role.ADMIN_AGENT)
+    enrolled(user)
+    response = password_step(client, user, path="admincenter:login")
+    assert response.url == reverse("mfa_verify") and not signed_in(client)
+
+
+def test_user_management_shows_who_has_mfa(client, make_user):
+    admin = make_user(Role.GLOBAL_ADMIN)
+    with_app = make_user(Role.SALES_AGENT)
+    enrolled(with_app)
+    without = make_user(Role.SALES_AGENT)
+    client.force_login(admin)
+    html = client.get(reverse("users:list")).content.decode()
+    assert re.search(rf'data-testid="mfa-{with_app.pk}">Set up<', html)
+    assert re.search(rf'data-testid="mfa-{without.pk}"><span[^>]*>Not set up<', html)
+
+
+def test_reset_mfa_removes_the_app_records_who_and_signs_the_user_out_everywhere(client, make_user):
+    from django.test import Client
+
+    admin = make_user(Role.USER_ADMIN)
+    member = make_user(Role.SALES_AGENT)
+    enrolled(member)
+    members_browser = Client()
+    members_browser.force_login(member)
+    assert members_browser.get(reverse("customers:list")).status_code == 200
+
+    client.force_login(admin)
+    response = client.post(reverse("users:mfa_reset", args=[member.pk]))
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert not StaticToken.objects.filter(device__user=member).exists()
+    assert member.mfa_reset_by == admin and member.mfa_reset_at is not None
+    assert (
+        "MFA was reset on" in client.get(reverse("users:detail", args=[member.pk])).content.decode()
+    )
+    assert members_browser.get(reverse("customers:list")).status_code == 302
+
+
+def test_reset_mfa_follows_the_permission_matrix(client):
+    def build(partner):
+        member = UserFactory(partner=partner, roles=[Role.SALES_AGENT])
+        enrolled(member)
+        return reverse("users:mfa_reset", args=[member.pk])
+
+    assert_permission_matrix(client, build_url=build, method="post", allowed=MANAGERS)
+
+
+def test_security_info_renews_recovery_codes_and_sets_up_a_new_phone(client, make_user):
+    user = make_user(Role.SALES_AGENT)
+    old = enrolled(user)
+    client.force_login(user)
+    page = client.post(reverse("recovery_codes_renew"))
+    codes = re.findall(r'font-monospace secret">(\w+)<', page.content.decode())
+    assert len(codes) == 10
+    assert set(
+        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
+    ) == set(codes)
+
+    client.get(reverse("mfa_enrol"))
+    new = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post(reverse("mfa_enrol"), {"code": code_for(new)})
+    assert list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True)) == [new.pk]
+    assert old.pk != new.pk
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [("security", "get"), ("mfa_enrol", "get"), ("sign_out_everywhere", "post")],
+)
+def test_security_pages_serve_every_partner_user_and_staff_but_no_customer(client, name, method):
+    """Each user looks after their own sign-in: every role, and staff (who need MFA too)."""
+    url = reverse(name)
+    response = getattr(client, method)(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    users = [UserFactory(roles=[role]) for role in Role]
+    users.append(UserFactory(partner=None, is_staff=True))
+    for user in users:
+        client.force_login(user)
+        assert getattr(client, method)(url).status_code in (200, 302), user
+    client.force_login(UserFactory(partner=None, customer=CustomerFactory()))
+    # A customer account has no partner pages (CustomerAccountMiddleware).
+    assert getattr(client, method)(url).url == reverse("admincenter:home")
+
+
+def test_new_recovery_codes_need_an_app_first(client):
+    user = UserFactory(roles=[Role.SALES_AGENT])
+    client.force_login(user)
+    assert client.post(reverse("recovery_codes_renew")).status_code == 403
+    assert client.get(reverse("recovery_codes_renew")).status_code == 405
+    enrolled(user)
+    assert client.post(reverse("recovery_codes_renew")).status_code == 200

@@ -1,9 +1,10 @@
 """Django admin for back-office staff: partners and users, with role editing."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from partnercenter import services
 from partnercenter.models import Partner, User
 
 
@@ -50,7 +51,10 @@ class UserAdmin(DjangoUserAdmin):
             {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Sign-in security"), {"fields": ("mfa_reset_at", "mfa_reset_by")}),
     )
+    readonly_fields = ["mfa_reset_at", "mfa_reset_by"]
+    actions = ["reset_mfa", "sign_out_everywhere"]
     add_fieldsets = (
         (
             None,
@@ -70,6 +74,28 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.action(description=_("Reset MFA (lost phone) and sign out everywhere"))
+    def reset_mfa(self, request, queryset):
+        """The operator's reset for a lost phone: recorded like a User admin's (issue #11)."""
+        for user in queryset:
+            services.mfa_reset(user=user, acting_user=request.user)
+        self.message_user(
+            request,
+            _("MFA was reset for %(count)s user(s); they set it up again at their next sign-in.")
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Sign out everywhere"))
+    def sign_out_everywhere(self, request, queryset):
+        for user in queryset:
+            services.sessions_end(user=user)
+        self.message_user(
+            request,
+            _("%(count)s user(s) were signed out everywhere.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":

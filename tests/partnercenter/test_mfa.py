@@ -305,3 +305,20 @@ def test_new_recovery_codes_need_an_app_first(client):
     assert client.get(reverse("recovery_codes_renew")).status_code == 405
     enrolled(user)
     assert client.post(reverse("recovery_codes_renew")).status_code == 200
+
+
+def test_an_operator_resets_a_users_mfa_in_django_admin(client):
+    member = UserFactory(roles=[Role.SALES_AGENT])
+    enrolled(member)
+    staff = UserFactory(partner=None, is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:partnercenter_user_changelist"),
+        {"action": "reset_mfa", "_selected_action": [member.pk]},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert member.mfa_reset_by == staff
+    page = client.get(reverse("admin:partnercenter_user_change", args=[member.pk]))
+    assert page.status_code == 200 and "MFA reset at" in page.content.decode()

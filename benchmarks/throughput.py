@@ -44,10 +44,19 @@ def _env(url):
 
 
 def session_cookie(url) -> str:
-    """A signed-in session key for the direct-bill partner's Admin agent, made in the database."""
+    """A signed-in session key for the direct-bill partner's Admin agent, made in the database.
+
+    With DEBUG=0, MFA_REQUIRED is on: the session is marked verified by the
+    user's authenticator device, as a real sign-in with a code leaves it.
+    """
     code = (
         "from django.test import Client; from partnercenter.models import User; "
-        "c = Client(); c.force_login(User.objects.get(username='adminagent@fabrikam.example')); "
+        "from django_otp import DEVICE_ID_SESSION_KEY; "
+        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+        "u = User.objects.get(username='adminagent@fabrikam.example'); "
+        "d = TOTPDevice.objects.get_or_create(user=u, confirmed=True, name='benchmark')[0]; "
+        "c = Client(); c.force_login(u); s = c.session; "
+        "s[DEVICE_ID_SESSION_KEY] = d.persistent_id; s.save(); "
         "print(c.cookies['sessionid'].value)"
     )
     out = subprocess.run(  # noqa: S603 - this project's manage.py with fixed arguments

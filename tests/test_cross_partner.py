@@ -1,0 +1,153 @@
+"""The cross-partner matrix over every URL pattern (issue #11: keep it at 0 leaks).
+
+Every Partner Center URL that names an object is requested — GET and POST —
+by every role of another partner, with partner B's objects in the URL: each
+answer is a refusal (403/404/405/410) and nothing in the database changes. Every
+page that names no object is read by partner A and must not show B's
+customers, users or partners. A new URL pattern fails the test until it is
+listed here, so the matrix can't silently fall behind.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agreements.models import AgreementAcceptance
+from customers.models import Customer, Subscription
+from partnercenter.models import User
+from partnercenter.roles import Role
+from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
+from tests.factories import (
+    IndirectPartnershipFactory,
+    PartnerFactory,
+    PartnershipInvitationFactory,
+    ResellerRelationshipFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+#: Which of partner B's objects fills each URL with a parameter.
+OBJECT_URLS = {
+    "users:detail": lambda w: [w["user"].pk],
+    "users:created": lambda w: [w["user"].pk],
+    "users:remove": lambda w: [w["user"].pk],
+    "users:mfa_reset": lambda w: [w["user"].pk],
+    "customers:detail": lambda w: [w["customer"].pk],
+    "customers:created": lambda w: [w["customer"].pk],
+    "customers:order_new": lambda w: [w["customer"].pk],
+    "customers:subscriptions": lambda w: [w["customer"].pk],
+    "customers:seats": lambda w: [w["customer"].pk, w["subscription"].pk],
+    "customers:subscription_cancel": lambda w: [w["customer"].pk, w["subscription"].pk],
+    "agreements:update": lambda w: [w["customer"].pk],
+    "agreements:history": lambda w: [w["customer"].pk],
+    "relationships:remove": lambda w: [w["customer"].pk],
+    "relationships:authorize": lambda w: [w["invitation"].token],
+    "relationships:invite_customers": lambda w: [w["partnership"].pk],
+    "relationships:partnership_invitation_resend": lambda w: [w["invitation"].pk],
+    "relationships:partnership_customers": lambda w: [w["partnership"].pk],
+    "relationships:partnership_end": lambda w: [w["partnership"].pk],
+    # Customer accounts only (403 for every partner user), whoever the partner is.
+    "admincenter:partner_detail": lambda w: [w["provider"].tenant_id],
+}
+#: Pages that name no object: partner A reads them and must not see partner B.
+OWN_PAGES = {
+    "home", "login", "mfa_verify", "mfa_enrol", "security", "recovery_codes_renew",
+    "sign_out_everywhere", "logout", "password_change", "set_language", "profile",
+    "users:list", "users:add", "customers:list", "customers:new", "customers:new_agreement",
+    "customers:new_review", "customers:new_cancel", "relationships:request",
+    "relationships:indirect_providers", "relationships:indirect_resellers",
+    "relationships:partnership_invite", "admincenter:home", "admincenter:login",
+    "admincenter:password_change", "admincenter:partners",
+}  # fmt: skip
+
+
+def _names(resolver=None, namespace=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                yield from _names(pattern, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def _snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True))
+        for model in (
+            Customer,
+            Subscription,
+            AgreementAcceptance,
+            ResellerRelationship,
+            IndirectPartnership,
+            PartnershipInvitation,
+            User,
+        )
+    } | {
+        "states": sorted(
+            map(str, (*ResellerRelationship.objects.values_list("pk", "state"),
+             *IndirectPartnership.objects.values_list("pk", "state"),
+             *Subscription.objects.values_list("pk", "seats"),
+             *Subscription.objects.values_list("pk", "state"),
+             *User.objects.values_list("pk", "is_active")))
+        ),
+        "invitation_links": sorted(PartnershipInvitation.objects.values_list("token_hash", flat=True)),
+    }  # fmt: skip
+
+
+@pytest.fixture
+def world():
+    """Partner B (an indirect provider with a reseller, customers, users) and partner A."""
+    provider = PartnerFactory(partner_type="indirect_provider", name="Bravo Distribution")
+    reseller = PartnerFactory(partner_type="indirect_reseller", name="Bravo Reseller")
+    relationship = ResellerRelationshipFactory(
+        partner=provider, customer__company_name="Bravo Secret Customer"
+    )
+    customer = relationship.customer
+    return {
+        "provider": provider,
+        "customer": customer,
+        "subscription": SubscriptionFactory(customer=customer, partner=provider),
+        "user": UserFactory(partner=provider, roles=[Role.SALES_AGENT], email="bravo@b.example"),
+        "partnership": IndirectPartnershipFactory(provider=provider, reseller=reseller),
+        "invitation": PartnershipInvitationFactory(provider=provider, reseller=reseller),
+        "a": PartnerFactory(partner_type="indirect_provider", name="Alpha Distribution"),
+        "a_reseller": PartnerFactory(partner_type="indirect_reseller", name="Alpha Reseller"),
+    }
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = set(_names())
+    assert names == set(OBJECT_URLS) | OWN_PAGES, (
+        f"new: {sorted(names - set(OBJECT_URLS) - OWN_PAGES)}, "
+        f"gone: {sorted(set(OBJECT_URLS) | OWN_PAGES - names)}"
+    )
+
+
+@pytest.mark.parametrize("partner_key", ["a", "a_reseller"])
+def test_no_user_of_another_partner_reaches_partner_bs_objects(client, world, partner_key):
+    users = [UserFactory(partner=world[partner_key], roles=[role]) for role in Role]
+    users.append(UserFactory(partner=world[partner_key], roles=list(Role)))
+    before = _snapshot()
+    for user in users:
+        client.force_login(user)
+        for name, args in OBJECT_URLS.items():
+            url = reverse(name, args=args(world))
+            for method in ("get", "post"):
+                status = getattr(client, method)(url, {"confirm": "on", "seats": 1}).status_code
+                assert status in (403, 404, 405, 410), (user.role_names, method, url, status)
+    assert _snapshot() == before
+
+
+def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
+    client.force_login(UserFactory(partner=world["a"], roles=list(Role)))
+    secrets = ["Bravo Secret Customer", "bravo@b.example", "Bravo Reseller"]
+    for name in OWN_PAGES - {
+        "logout",
+        "set_language",
+        "sign_out_everywhere",
+        "recovery_codes_renew",
+    }:
+        response = client.get(reverse(name), {"q": "Bravo"}, follow=True)
+        text = response.content.decode()
+        assert not any(secret in text for secret in secrets), name

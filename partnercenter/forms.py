@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +134,23 @@ class PartnerUserAddForm(forms.Form):
         if email_taken(email):
             raise forms.ValidationError(EMAIL_UNAVAILABLE)
         return email
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a user name longer than any account's beside the field.
+
+    Django sets the field's ``max_length`` only after the field was built, so
+    without this a 10 000-character "user name" reached ``authenticate``.
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        limit = User._meta.get_field("username").max_length
+        if len(username) > limit:
+            raise forms.ValidationError(
+                _("A user name has at most %(limit)s characters.") % {"limit": limit}
+            )
+        return username
 
 
 class MfaCodeForm(forms.Form):

@@ -94,3 +94,17 @@ def session_secret_take(session, bucket: str, key: str) -> str | None:
 def token_digest(token: str) -> str:
     """SHA-256 (64 hex characters) of an emailed link's token: what the database keeps."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def signin_username(request, credentials: dict | None) -> str | None:
+    """The user name django-axes counts failures by (``AXES_USERNAME_CALLABLE``).
+
+    As django-axes' own default (the credentials given to ``authenticate``,
+    else the posted form), cut to the 150 characters a user name can have, so
+    a made-up name of any length is still counted — and fits its table.
+    """
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = request.POST.get("username") if request is not None else None
+    return username[:150] if isinstance(username, str) else username

@@ -224,6 +224,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "partnercenter.signin.locked_out"
 AXES_CLIENT_IP_CALLABLE = "partnercenter.security.client_ip"
+AXES_USERNAME_CALLABLE = "partnercenter.security.signin_username"
 # Addresses of the reverse proxies whose X-Forwarded-For is believed; empty: none is.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 

@@ -37,7 +37,7 @@ from django.views.decorators.http import require_POST
 
 from partnercenter import services
 from partnercenter.access import mfa_registered, recovery_codes_left
-from partnercenter.forms import MfaCodeForm
+from partnercenter.forms import MfaCodeForm, SignInForm
 from partnercenter.models import User
 
 #: Session key of a sign-in waiting for its second factor.
@@ -77,6 +77,7 @@ class SignInMixin:
     """
 
     switch_language = True
+    authentication_form = SignInForm
 
     def form_valid(self, form):
         user = form.get_user()

@@ -90,7 +90,9 @@ class SignInMixin:
             "at": time.time(),
             "next": self.get_success_url(),
         }
-        return redirect("mfa_verify" if mfa_registered(user) else "mfa_enrol")
+        response = redirect("mfa_verify" if mfa_registered(user) else "mfa_enrol")
+        # The code and set-up pages already speak the user's language.
+        return remember_language(response, user.language) if self.switch_language else response
 
 
 class SignInView(SignInMixin, auth_views.LoginView):

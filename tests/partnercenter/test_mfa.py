@@ -322,3 +322,11 @@ def test_an_operator_resets_a_users_mfa_in_django_admin(client):
     assert member.mfa_reset_by == staff
     page = client.get(reverse("admin:partnercenter_user_change", args=[member.pk]))
     assert page.status_code == 200 and "MFA reset at" in page.content.decode()
+
+
+def test_the_code_pages_speak_the_users_language(client, settings, make_user):
+    settings.MFA_REQUIRED = True
+    user = make_user(Role.ADMIN_AGENT, language="ko")
+    password_step(client, user)
+    page = client.get(reverse("mfa_enrol")).content.decode()
+    assert "인증 앱 설정" in page and "앱에 표시된 코드" in page

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from partnercenter import services
 from partnercenter.access import mfa_registered, recovery_codes_left
@@ -149,27 +150,30 @@ def mfa_verify(request):
             device = services.mfa_check(user=user, code=form.cleaned_data["code"])
         except ValidationError as exc:  # django-otp's back-off: not a guess, not counted
             form.add_error("code", exc.message_dict["code"])
-            device = False
-        if device is None:
+        else:
+            if device is not None:
+                return _verified(request, user=user, device=device, pending=pending)
             # Counted by django-axes like a wrong password (and throttled by django-otp).
             user_login_failed.send(__name__, credentials=credentials, request=request)
             if getattr(request, "axes_locked_out", False):
                 return _locked_out(request, credentials)
             form.add_error("code", services.MFA_CODE_WRONG)
-        elif device:
-            target = _signed_in(request, user=user, device=device, pending=pending)
-            if device.persistent_id.startswith("otp_static"):
-                left = recovery_codes_left(user)
-                messages.warning(
-                    request,
-                    _(
-                        "You signed in with a recovery code; %(count)s are left. "
-                        "Create new ones in Security info."
-                    )
-                    % {"count": left},
-                )
-            return remember_language(redirect(target), user.language)
     return render(request, "registration/mfa_verify.html", {"form": form, "pending_user": user})
+
+
+def _verified(request, *, user, device, pending):
+    """Sign in after a right code; a used recovery code says how many are left."""
+    target = _signed_in(request, user=user, device=device, pending=pending)
+    if isinstance(device, StaticDevice):
+        messages.warning(
+            request,
+            _(
+                "You signed in with a recovery code; %(count)s are left. "
+                "Create new ones in Security info."
+            )
+            % {"count": recovery_codes_left(user)},
+        )
+    return remember_language(redirect(target), user.language)
 
 
 def _qr_svg(device) -> str:

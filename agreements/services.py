@@ -11,9 +11,11 @@ whether a customer has purchases from ``customers.selectors`` (A9).
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -30,7 +32,12 @@ from customers.selectors import customer_has_purchases
 from partnercenter.models import Partner
 from partnercenter.roles import Action, may
 from partnercenter.services import validated_save
-from relationships.selectors import indirect_providers_of, partner_serves_customer
+from partnercenter.webhooks import event_publish
+from relationships.selectors import (
+    active_relationships,
+    indirect_providers_of,
+    partner_serves_customer,
+)
 
 
 class AttestationNotAllowed(PermissionDenied):
@@ -225,7 +232,21 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     )
     validated_save(acceptance)
     agreement_status_sync(customer)
+    serving_ids = active_relationships().filter(customer=customer).values("partner")
+    for serving in Partner.objects.filter(pk__in=serving_ids):
+        _event(serving, "customer-agreement-accepted-by-customer", customer)
     return acceptance
+
+
+def _event(partner: Partner, event_name: str, customer) -> None:
+    """Publish a webhook event about ``customer``'s agreement to ``partner`` (issue #12)."""
+    event_publish(
+        partner=partner,
+        event_name=event_name,
+        resource_uri=settings.SITE_URL + reverse("customers:detail", args=[customer.pk]),
+        resource_name="customeragreement",
+        audit_uri=settings.SITE_URL + reverse("agreements:history", args=[customer.pk]),
+    )
 
 
 def has_current_confirmation(customer, partner: Partner) -> bool:
@@ -291,6 +312,7 @@ def acceptance_record(**kwargs) -> AgreementAcceptance:
     acceptance = acceptance_build(**kwargs)
     validated_save(acceptance, clean=False)
     agreement_status_sync(acceptance.customer)
+    _event(acceptance.partner, "customer-agreement-confirmed", acceptance.customer)
     return acceptance
 
 

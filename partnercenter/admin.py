@@ -4,8 +4,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter import services
-from partnercenter.models import Partner, User
+from partnercenter import outbox, services, webhooks
+from partnercenter.models import OutboundEmail, Partner, User, WebhookDelivery, WebhookEndpoint
+from partnercenter.paging import CappedCountPaginator
 
 
 @admin.register(Partner)
@@ -108,3 +109,70 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("roles"))
     def role_list(self, obj):
         return ", ".join(obj.role_names)
+
+
+class _DeliveryAdmin(admin.ModelAdmin):
+    """Read-only: messages change only through the worker and **Resend**."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    list_filter = ["state"]
+    actions = ["resend"]
+    resend_service = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Resend (failed ones)"))
+    def resend(self, request, queryset):
+        done = 0
+        for item in queryset.filter(state=OutboundEmail.State.FAILED):
+            type(self).resend_service(item)
+            done += 1
+        self.message_user(
+            request, _("%(count)s message(s) queued again.") % {"count": done}, messages.SUCCESS
+        )
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(_DeliveryAdmin):
+    """The outbox (issue #12): every email, its state, attempts and last error."""
+
+    list_display = ["created_at", "to_email", "subject", "kind", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["to_email"]
+    list_select_related = ["partner"]
+
+    @staticmethod
+    def resend_service(item):
+        outbox.email_resend(email=item)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_DeliveryAdmin):
+    """Every webhook delivery with the receiver's status code."""
+
+    list_display = ["created_at", "event_name", "endpoint", "state", "status_code", "attempts"]
+    list_filter = ["state", "event_name"]
+    list_select_related = ["endpoint"]
+
+    @staticmethod
+    def resend_service(item):
+        webhooks.delivery_resend(delivery=item)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Partners' webhooks; staff may switch one off (``is_active``). The secret isn't shown."""
+
+    list_display = ["url", "partner", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["partner"]
+    fields = ["partner", "url", "events", "is_active", "created_by", "created_at"]
+    readonly_fields = ["partner", "url", "events", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -23,6 +23,7 @@ def navigation(request):
             "indirect_providers": partner.is_indirect_reseller,
             "indirect_resellers": partner.is_indirect_provider,
             "user_management": may(user, Action.MANAGE_USERS),
+            "webhooks": may(user, Action.MANAGE_WEBHOOKS),
         }
     }
 

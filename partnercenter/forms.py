@@ -20,6 +20,7 @@ from partnercenter.services import (
     submission_find,
     submission_once,
 )
+from partnercenter.webhooks import EVENTS
 
 #: The hidden field every create-or-send form carries (templates/includes/submission_key.html).
 SUBMISSION_KEY = "submission_key"
@@ -210,3 +211,23 @@ class TemporaryPasswordChangeForm(PasswordChangeForm):
     def save(self, commit=True):
         self.user.must_change_password = False
         return super().save(commit=commit)
+
+
+class WebhookEndpointForm(forms.Form):
+    """Settings → **Webhooks** → **Add webhook**: the URL and the events to send there."""
+
+    url = forms.CharField(
+        label=_("Webhook URL"),
+        max_length=500,
+        help_text=_("An https:// address of your PSA, CRM or integration that accepts POST."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=list(EVENTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event from the list.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Add webhook"), form_tag=False)

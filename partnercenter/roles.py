@@ -45,6 +45,7 @@ class Action(models.TextChoices):
     MANAGE_PARTNERSHIPS = "manage_partnerships", "Manage indirect provider/reseller partnerships"
     PLACE_ORDERS = "place_orders", "Place orders and change seat counts"
     MANAGE_USERS = "manage_users", "Manage users and their roles"
+    MANAGE_WEBHOOKS = "manage_webhooks", "Register webhooks for partner events (issue #12)"
 
 
 _ALL = frozenset(Action)

@@ -60,13 +60,14 @@ def secret_seal(value: str) -> str:
     return _fernet().encrypt(value.encode()).decode("ascii")
 
 
-def secret_open(token: str, *, max_age: int | None = None) -> str | None:
+def secret_open(token: str, *, max_age: int | None = None, forever: bool = False) -> str | None:
     """The value sealed in ``token``, or None if it was tampered with or is older
-    than ``max_age`` seconds (default ``settings.SECRET_SHOWN_WITHIN_SECONDS``)."""
+    than ``max_age`` seconds (default ``settings.SECRET_SHOWN_WITHIN_SECONDS``;
+    ``forever`` for secrets kept at rest, such as webhook signing keys)."""
     if max_age is None:
         max_age = settings.SECRET_SHOWN_WITHIN_SECONDS
     try:
-        return _fernet().decrypt(token.encode("ascii"), ttl=max_age).decode()
+        return _fernet().decrypt(token.encode("ascii"), ttl=None if forever else max_age).decode()
     except (InvalidToken, ValueError, AttributeError):
         return None
 

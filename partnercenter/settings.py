@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +256,36 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Background work (issue #12; README "Background jobs") ---------------------------
+# django-tasks with its database backend: a job is a row written in the same transaction
+# as what caused it, run by `manage.py worker` (any number of them; SKIP LOCKED on
+# PostgreSQL hands each job to exactly one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# An email (and a webhook delivery) is tried this many times, waiting RETRY_BASE_SECONDS,
+# then twice as long after each failure, before it is marked failed.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+RETRY_BASE_SECONDS = env.int("RETRY_BASE_SECONDS", default=60)
+# A mail server or webhook receiver that doesn't answer within this many seconds failed.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
+# A message a worker claimed but never finished (the worker died) is queued again after this.
+DELIVERY_STUCK_MINUTES = 15
+# Webhook URLs must be https:// and resolve to public addresses; development may post
+# to http:// and to this machine (a local receiver).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+# Jobs the worker runs on a schedule (cron syntax, UTC). Each is also a management command.
+SCHEDULED_JOBS = {
+    "renew-subscriptions": ("customers.tasks.subscriptions_renew", "15 0 * * *"),
+    "refresh-agreement-status": ("agreements.tasks.agreement_status_refresh", "5 0 * * *"),
+    "expire-invitations": ("relationships.tasks.invitations_expire", "*/15 * * * *"),
+    "prune": ("partnercenter.tasks.prune", "30 3 * * *"),
+    "requeue-stuck-deliveries": ("partnercenter.tasks.deliveries_requeue_stuck", "*/5 * * * *"),
+}
+# How long finished records are kept before the "prune" job deletes them.
+PRUNE_AFTER_DAYS = env.int("PRUNE_AFTER_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,17 @@ user_patterns = (
     "users",
 )
 
+webhook_patterns = (
+    [
+        path("", views.webhook_list, name="list"),
+        path("<int:pk>/", views.webhook_detail, name="detail"),
+        path("<int:pk>/test/", views.webhook_test, name="test"),
+        path("<int:pk>/delete/", views.webhook_delete, name="delete"),
+        path("deliveries/<int:pk>/resend/", views.webhook_delivery_resend, name="resend"),
+    ],
+    "webhooks",
+)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", signin.SignInView.as_view(), name="login"),
@@ -40,6 +51,8 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("settings/profile/", views.profile, name="profile"),
     path("settings/users/", include(user_patterns)),
+    path("settings/webhooks/", include(webhook_patterns)),
+    path("emails/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
     path("customers/", include("customers.urls")),
     path("", include("agreements.urls")),
     path("", include("relationships.urls")),

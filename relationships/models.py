@@ -227,6 +227,7 @@ class PartnershipInvitation(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
 
     provider = models.ForeignKey(
         Partner, verbose_name=_("indirect provider"), on_delete=models.PROTECT, related_name="+"
@@ -264,11 +265,11 @@ class PartnershipInvitation(models.Model):
         verbose_name_plural = _("partnership invitations")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(state__in=["pending", "accepted"]),
+                condition=models.Q(state__in=["pending", "accepted", "expired"]),
                 name="%(app_label)s_%(class)s_valid_state",
             ),
             models.CheckConstraint(
-                condition=models.Q(state="pending", accepted_at__isnull=True)
+                condition=models.Q(state__in=["pending", "expired"], accepted_at__isnull=True)
                 | models.Q(state="accepted", accepted_at__isnull=False),
                 name="%(app_label)s_%(class)s_accepted_at_iff_accepted",
             ),
@@ -283,9 +284,16 @@ class PartnershipInvitation(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.state == self.State.PENDING
+        """Not accepted yet (pending, or expired and waiting for **Resend**)."""
+        return self.state != self.State.ACCEPTED
 
     @property
     def is_expired(self) -> bool:
-        """A pending invitation past ``expires_at`` (settings.INVITATION_EXPIRY_DAYS)."""
-        return self.is_pending and self.expires_at <= timezone.now()
+        """Past ``expires_at`` (settings.INVITATION_EXPIRY_DAYS) and not accepted.
+
+        The scheduled ``expire-invitations`` job sets ``state`` to ``expired``;
+        until it runs, the time alone decides.
+        """
+        return self.state == self.State.EXPIRED or (
+            self.state == self.State.PENDING and self.expires_at <= timezone.now()
+        )

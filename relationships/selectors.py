@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agreements.models import AgreementStatusRow
-from partnercenter.access import partner_for_user, pk_or_404, require
+from partnercenter.access import emails_about, partner_for_user, pk_or_404, require
 from partnercenter.models import Partner
 from partnercenter.roles import Action
 from relationships.invitations import InvitationKind
@@ -111,19 +111,33 @@ def shared_customers(partnership: IndirectPartnership) -> QuerySet:
 
 
 def pending_partnership_invitations(partner) -> QuerySet[PartnershipInvitation]:
-    """Invitations an indirect provider sent that no reseller has accepted yet."""
+    """Invitations an indirect provider sent that no reseller has accepted yet (expired included)."""
     return PartnershipInvitation.objects.filter(
-        provider=partner, state=PartnershipInvitation.State.PENDING
+        provider=partner,
+        state__in=[PartnershipInvitation.State.PENDING, PartnershipInvitation.State.EXPIRED],
     ).select_related("reseller")
 
 
 def recent_invitations(partner, *, limit: int = 10) -> list[Invitation]:
-    """The partner's most recently sent customer invitations (who, when, to whom)."""
-    return list(
+    """The partner's most recently sent customer invitations (who, when, to whom).
+
+    Each carries ``outbound_email``: its email in the outbox (state, Resend), or None.
+    """
+    invitations = list(
         Invitation.objects.filter(partner=partner).select_related("sent_by", "indirect_provider")[
             :limit
         ]
     )
+    return with_outbound_email(invitations)
+
+
+def with_outbound_email(invitations) -> list:
+    """``invitations`` as a list, each with ``outbound_email`` (its newest email, or None)."""
+    invitations = list(invitations)
+    emails = emails_about(invitations)
+    for invitation in invitations:
+        invitation.outbound_email = emails.get(invitation.pk)
+    return invitations
 
 
 # --- Invitation links (SPEC §5, §6) ---------------------------------------------------

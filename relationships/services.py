@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.http import Http404
@@ -19,10 +18,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from customers.models import Customer
 from customers.selectors import customer_has_active_subscriptions_through
 from partnercenter.access import partner_for_user
-from partnercenter.models import Partner
+from partnercenter.models import OutboundEmail, Partner, User
+from partnercenter.outbox import email_enqueue
 from partnercenter.roles import Action, Role
 from partnercenter.security import token_digest
 from partnercenter.services import validated_save
+from partnercenter.webhooks import event_publish
 from relationships.invitations import InvitationKind, compose_body, invitation_url
 from relationships.models import (
     IndirectPartnership,
@@ -92,10 +93,14 @@ def invitation_send(
         sent_by=user,
     )
     validated_save(invitation)
-    transaction.on_commit(
-        lambda: send_mail(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False
-        )
+    email_enqueue(
+        kind=OutboundEmail.Kind.CUSTOMER_INVITATION,
+        to_email=to_email,
+        subject=subject,
+        body=body,
+        about=invitation,
+        caused_by=user,
+        partner=partner,
     )
     return invitation
 
@@ -123,7 +128,7 @@ def partnership_invite(*, user, reseller_key: str, email: str) -> PartnershipInv
     """An indirect provider invites an indirect reseller to authorize it (seed 004).
 
     ``reseller_key`` is the reseller's Partner ID or MPN ID. The email, with a
-    link into this dashboard, leaves after commit. Raises PermissionDenied
+    link into this dashboard, is queued in the outbox in this transaction. Raises PermissionDenied
     (role, or the user's partner isn't an indirect provider) and
     ValidationError keyed by ``reseller``/``email``.
     """
@@ -152,7 +157,7 @@ def partnership_invite(*, user, reseller_key: str, email: str) -> PartnershipInv
 
 
 def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: str, user) -> None:
-    """Email the invitation link (carrying ``token``) after the transaction commits."""
+    """Queue the email with the invitation link; the link's ``token`` is stored only sealed."""
     link = settings.SITE_URL + reverse("relationships:authorize", args=[token])
     with translation.override(user.language):
         subject = _("%(provider)s invites you to authorize them as your indirect provider") % {
@@ -168,8 +173,16 @@ def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: st
                 "expires_at": invitation.expires_at,
             },
         )
-    to = [invitation.email]
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to))
+    email_enqueue(
+        kind=OutboundEmail.Kind.PARTNERSHIP_INVITATION,
+        to_email=invitation.email,
+        subject=subject,
+        body=body,
+        about=invitation,
+        caused_by=user,
+        partner=invitation.provider,
+        secret=link,
+    )
 
 
 @transaction.atomic
@@ -179,8 +192,9 @@ def partnership_invitation_resend(
     """Send a pending invitation again with a fresh link (issue #11).
 
     The new link gets a new token and a new ``expires_at``; the old link stops
-    working. Raises PermissionDenied unless ``user`` may manage partnerships of
-    the inviting provider, ValidationError when it was already accepted.
+    working, and an expired invitation is pending again. Raises
+    PermissionDenied unless ``user`` may manage partnerships of the inviting
+    provider, ValidationError when it was already accepted.
     """
     provider = partner_for_user(user, Action.MANAGE_PARTNERSHIPS)
     invitation = PartnershipInvitation.objects.select_for_update().get(pk=invitation.pk)
@@ -194,9 +208,111 @@ def partnership_invitation_resend(
     invitation.sent_at = now
     invitation.sent_by = user
     invitation.expires_at = now + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
-    invitation.save(update_fields=["token_hash", "sent_at", "sent_by", "expires_at"])
+    invitation.state = PartnershipInvitation.State.PENDING
+    invitation.save(update_fields=["token_hash", "sent_at", "sent_by", "expires_at", "state"])
     _partnership_invitation_mail(invitation, token=token, user=user)
     return invitation
+
+
+def partnership_invitations_expire(*, now=None) -> int:
+    """Mark pending partnership invitations past ``expires_at`` as ``expired``.
+
+    The scheduled ``expire-invitations`` job and ``manage.py
+    expire_invitations`` call it. Returns how many changed.
+    """
+    return PartnershipInvitation.objects.filter(
+        state=PartnershipInvitation.State.PENDING, expires_at__lte=now or timezone.now()
+    ).update(state=PartnershipInvitation.State.EXPIRED)
+
+
+def _notify(*, recipients, partner, about, subject, template, context, params) -> None:
+    """Queue one email per distinct active recipient, in each one's language.
+
+    ``subject`` is a lazy string with ``params``; ``template`` a text
+    template rendered with ``context`` plus ``recipient``.
+    """
+    seen = set()
+    for recipient in recipients:
+        if recipient is None or recipient.pk in seen or not recipient.is_active:
+            continue
+        seen.add(recipient.pk)
+        if not recipient.email:
+            continue
+        with translation.override(recipient.language):
+            email_enqueue(
+                kind=OutboundEmail.Kind.ACCEPTANCE_NOTICE,
+                to_email=recipient.email,
+                subject=str(subject) % params,
+                body=render_to_string(template, {**context, "recipient": recipient}),
+                about=about,
+                partner=partner,
+            )
+
+
+def relationship_acceptance_notify(
+    *, customer, invitation, created: list[ResellerRelationship], agreement: bool
+) -> None:
+    """Tell the inviting partner that ``customer`` accepted (issue #12).
+
+    ``invitation`` is the ParsedInvitation the customer followed; ``created``
+    the relationships the acceptance made (none when it repeated an earlier
+    one: nobody is told twice); ``agreement`` whether the customer accepted
+    the agreement too. The partner's users who emailed that link (either DAP
+    variant) get an email — Admin agents and Global admins when the link was
+    copied rather than sent. Webhooks: ``reseller-relationship-accepted-by-
+    customer`` for the inviting partner, and ``indirect-reseller-relationship-
+    accepted-by-customer`` for its indirect provider.
+    """
+    partner = invitation.partner
+    ours = [r for r in created if r.partner_id == partner.pk]
+    if not ours:
+        return
+    urls = [
+        customer_invitation_url(partner=partner, provider=invitation.provider, dap=dap)
+        for dap in (False, True)
+    ]
+    senders = list(
+        User.objects.filter(
+            pk__in=Invitation.objects.filter(partner=partner, url__in=urls).values("sent_by")
+        )
+    )
+    if not senders:
+        senders = [
+            u
+            for u in User.objects.filter(partner=partner, is_active=True)
+            if {Role.ADMIN_AGENT.value, Role.GLOBAL_ADMIN.value} & set(u.role_names)
+        ]
+    _notify(
+        recipients=senders,
+        partner=partner,
+        about=ours[0],
+        subject=_lazy("%(customer)s accepted your reseller relationship"),
+        template="relationships/email/relationship_accepted.txt",
+        context={
+            "customer": customer,
+            "provider": invitation.provider,
+            "agreement": agreement,
+            "link": settings.SITE_URL + reverse("customers:detail", args=[customer.pk]),
+        },
+        params={"customer": customer.company_name},
+    )
+    resource_uri = settings.SITE_URL + reverse("customers:detail", args=[customer.pk])
+    audit_uri = settings.SITE_URL + reverse("agreements:history", args=[customer.pk])
+    event_publish(
+        partner=partner,
+        event_name="reseller-relationship-accepted-by-customer",
+        resource_uri=resource_uri,
+        resource_name="customerrelationship",
+        audit_uri=audit_uri,
+    )
+    if invitation.provider is not None:
+        event_publish(
+            partner=invitation.provider,
+            event_name="indirect-reseller-relationship-accepted-by-customer",
+            resource_uri=resource_uri,
+            resource_name="customerrelationship",
+            audit_uri=audit_uri,
+        )
 
 
 INVITATION_EXPIRED = _lazy("This invitation has expired — ask for a new one.")
@@ -242,6 +358,15 @@ def partnership_authorize(
         raise ValidationError(_("This invitation was already accepted."))
     if invitation.is_expired:
         raise ValidationError(INVITATION_EXPIRED)
+    _notify(
+        recipients=[invitation.sent_by],
+        partner=invitation.provider,
+        about=invitation,
+        subject=_lazy("%(reseller)s authorized you as their indirect provider"),
+        template="relationships/email/partnership_accepted.txt",
+        context={"reseller": invitation.reseller, "provider": invitation.provider, "user": user},
+        params={"reseller": invitation.reseller.name},
+    )
     partnership = active_partnership(provider=invitation.provider, reseller=invitation.reseller)
     if partnership is None:
         partnership = IndirectPartnership(
@@ -321,17 +446,20 @@ def relationship_create(
 
 
 @transaction.atomic
-def invitation_relationships_activate(*, customer, invitation) -> list[ResellerRelationship]:
+def invitation_relationships_activate(
+    *, customer, invitation
+) -> tuple[list[ResellerRelationship], list[ResellerRelationship]]:
     """The relationship(s) a customer gets by accepting ``invitation`` (a ParsedInvitation).
 
     An existing active relationship is kept (accepting twice creates nothing
     new) and gains delegated admin privileges if the link asked for them.
-    Returns the active relationships, one per partner the link names.
+    Returns the active relationships, one per partner the link names, and
+    the subset this call created.
     """
     # Concurrent accepts of one customer's invitations (20 tabs) queue here, so each
     # finds what the one before it made instead of failing on the unique constraint.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    relationships = []
+    relationships, created = [], []
     for partner, provider in invitation.partners:
         relationship = ResellerRelationship.objects.filter(
             partner=partner, customer=customer, state=ResellerRelationship.State.ACTIVE
@@ -345,8 +473,9 @@ def invitation_relationships_activate(*, customer, invitation) -> list[ResellerR
                 delegated_admin=invitation.dap,
             )
             validated_save(relationship)
+            created.append(relationship)
         elif invitation.dap and not relationship.delegated_admin:
             relationship.delegated_admin = True
             relationship.save(update_fields=["delegated_admin"])
         relationships.append(relationship)
-    return relationships
+    return relationships, created

@@ -29,6 +29,7 @@ from relationships.selectors import (
     pending_partnership_invitations,
     recent_invitations,
     shared_customers,
+    with_outbound_email,
 )
 
 #: Rows on a page of a list that can grow (resellers, shared customers).
@@ -53,7 +54,7 @@ def indirect_resellers(request):
         cursor=request.GET.get("cursor"),
         per_page=LIST_PER_PAGE,
     )
-    pending = pending_partnership_invitations(request.user.partner)
+    pending = with_outbound_email(pending_partnership_invitations(request.user.partner))
     return render(
         request,
         "relationships/indirect_resellers.html",

@@ -85,3 +85,23 @@ def data_migration_rows(transactional_db):
         apps, None
     )
     importlib.import_module("customers.migrations.0003_offer_catalogue").add_offers(apps, None)
+
+
+@pytest.fixture
+def run_jobs(monkeypatch, settings):
+    """``run_jobs()``: run every queued background job now, as ``manage.py worker --batch``.
+
+    The real worker command, minus its connection recycling (which would end
+    the test's transaction). Retries are due at once (``RETRY_BASE_SECONDS``
+    0), so a job that keeps failing runs all its attempts in one call.
+    """
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    settings.RETRY_BASE_SECONDS = 0
+
+    def run():
+        call_command("worker", "--batch", "--no-schedule", verbosity=0)
+
+    return run

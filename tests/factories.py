@@ -10,8 +10,9 @@ from factory.django import DjangoModelFactory
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from agreements.services import agreement_status_sync
 from customers.models import Customer, Offer, Subscription
-from partnercenter.models import Partner, User
-from partnercenter.security import token_digest
+from partnercenter.models import OutboundEmail, Partner, User, WebhookDelivery, WebhookEndpoint
+from partnercenter.security import secret_seal, token_digest
+from partnercenter.webhooks import EVENTS
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 
 TEST_PASSWORD = "Test-Password-2026"
@@ -166,3 +167,53 @@ class SubscriptionFactory(DjangoModelFactory):
     cancelled_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.state == Subscription.State.CANCELLED else None
     )
+
+
+class OutboundEmailFactory(DjangoModelFactory):
+    """An outgoing email that failed after its attempts (the state that offers Resend)."""
+
+    class Meta:
+        model = OutboundEmail
+
+    partner = factory.SubFactory(PartnerFactory)
+    kind = OutboundEmail.Kind.CUSTOMER_INVITATION
+    to_email = "it@customer.example"
+    subject = "Invitation"
+    body = "Hello"
+    state = OutboundEmail.State.FAILED
+    attempts = 5
+    last_error = "ConnectionRefusedError: [Errno 111] Connection refused"
+
+
+class WebhookEndpointFactory(DjangoModelFactory):
+    """A partner's webhook subscribed to every event; ``secret`` is its signing key."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    partner = factory.SubFactory(PartnerFactory)
+    url = "https://psa.example/hooks/partner-center"
+    events = factory.LazyFunction(lambda: list(EVENTS))
+    secret = "test-signing-secret"
+    sealed_secret = factory.LazyAttribute(lambda o: secret_seal(o.secret))
+
+    @classmethod
+    def _create(cls, model_class, *args, secret, **kwargs):
+        endpoint = super()._create(model_class, *args, **kwargs)
+        endpoint.secret = secret
+        return endpoint
+
+
+class WebhookDeliveryFactory(DjangoModelFactory):
+    """A delivery that failed after its attempts."""
+
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    event_name = "customer-created"
+    body = '{"EventName": "customer-created"}'
+    state = WebhookDelivery.State.FAILED
+    attempts = 5
+    status_code = 500
+    last_error = "HTTP 500"

@@ -13,16 +13,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agreements.models import AgreementAcceptance
 from customers.models import Customer, Subscription
-from partnercenter.models import User
+from django_tasks_db.models import DBTaskResult
+
+from partnercenter.models import OutboundEmail, User, WebhookDelivery, WebhookEndpoint
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 from tests.factories import (
     IndirectPartnershipFactory,
+    OutboundEmailFactory,
     PartnerFactory,
     PartnershipInvitationFactory,
     ResellerRelationshipFactory,
     SubscriptionFactory,
     UserFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +52,11 @@ OBJECT_URLS = {
     "relationships:partnership_invitation_resend": lambda w: [w["invitation"].pk],
     "relationships:partnership_customers": lambda w: [w["partnership"].pk],
     "relationships:partnership_end": lambda w: [w["partnership"].pk],
+    "outbox_resend": lambda w: [w["email"].pk],
+    "webhooks:detail": lambda w: [w["endpoint"].pk],
+    "webhooks:test": lambda w: [w["endpoint"].pk],
+    "webhooks:delete": lambda w: [w["endpoint"].pk],
+    "webhooks:resend": lambda w: [w["delivery"].pk],
     # Customer accounts only (403 for every partner user), whoever the partner is.
     "admincenter:partner_detail": lambda w: [w["provider"].tenant_id],
 }
@@ -58,7 +68,7 @@ OWN_PAGES = {
     "customers:new_review", "customers:new_cancel", "relationships:request",
     "relationships:indirect_providers", "relationships:indirect_resellers",
     "relationships:partnership_invite", "admincenter:home", "admincenter:login",
-    "admincenter:password_change", "admincenter:partners",
+    "admincenter:password_change", "admincenter:partners", "webhooks:list",
 }  # fmt: skip
 
 
@@ -82,6 +92,9 @@ def _snapshot():
             IndirectPartnership,
             PartnershipInvitation,
             User,
+            WebhookEndpoint,
+            WebhookDelivery,
+            OutboundEmail,
         )
     } | {
         "states": sorted(
@@ -89,9 +102,12 @@ def _snapshot():
              *IndirectPartnership.objects.values_list("pk", "state"),
              *Subscription.objects.values_list("pk", "seats"),
              *Subscription.objects.values_list("pk", "state"),
-             *User.objects.values_list("pk", "is_active")))
+             *User.objects.values_list("pk", "is_active"),
+             *OutboundEmail.objects.values_list("pk", "state", "attempts"),
+             *WebhookDelivery.objects.values_list("pk", "state", "attempts")))
         ),
         "invitation_links": sorted(PartnershipInvitation.objects.values_list("token_hash", flat=True)),
+        "jobs": DBTaskResult.objects.count(),
     }  # fmt: skip
 
 
@@ -104,7 +120,11 @@ def world():
         partner=provider, customer__company_name="Bravo Secret Customer"
     )
     customer = relationship.customer
+    endpoint = WebhookEndpointFactory(partner=provider, url="https://bravo-psa.example/hook")
     return {
+        "email": OutboundEmailFactory(partner=provider, to_email="bravo-it@b.example"),
+        "endpoint": endpoint,
+        "delivery": WebhookDeliveryFactory(endpoint=endpoint),
         "provider": provider,
         "customer": customer,
         "subscription": SubscriptionFactory(customer=customer, partner=provider),
@@ -141,7 +161,13 @@ def test_no_user_of_another_partner_reaches_partner_bs_objects(client, world, pa
 
 def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
     client.force_login(UserFactory(partner=world["a"], roles=list(Role)))
-    secrets = ["Bravo Secret Customer", "bravo@b.example", "Bravo Reseller"]
+    secrets = [
+        "Bravo Secret Customer",
+        "bravo@b.example",
+        "Bravo Reseller",
+        "bravo-psa.example",
+        "bravo-it@b.example",
+    ]
     for name in OWN_PAGES - {
         "logout",
         "set_language",

@@ -7,7 +7,10 @@ from django.utils.translation import gettext as _
 from agreements.services import agreement_status_sync, direct_acceptance_record
 from relationships.models import ResellerRelationship
 from relationships.selectors import ParsedInvitation
-from relationships.services import invitation_relationships_activate
+from relationships.services import (
+    invitation_relationships_activate,
+    relationship_acceptance_notify,
+)
 
 
 @transaction.atomic
@@ -21,7 +24,9 @@ def invitation_accept(
     nothing new. Returns the list of active relationships. Raises
     PermissionDenied for accounts that aren't a customer's, ValidationError
     when the relationship box isn't ticked or the agreement can't be accepted
-    directly (A9, A7); nothing is saved then (A13).
+    directly (A9, A7); nothing is saved then (A13). The inviting partner is
+    told by email and webhook (``relationship_acceptance_notify``), in this
+    transaction.
     """
     customer = getattr(user, "customer", None)
     if customer is None:
@@ -30,8 +35,13 @@ def invitation_accept(
         raise ValidationError(
             {"accept_relationship": _("Check the box to accept the reseller relationship.")}
         )
-    relationships = invitation_relationships_activate(customer=customer, invitation=invitation)
+    relationships, created = invitation_relationships_activate(
+        customer=customer, invitation=invitation
+    )
     if accept_agreement:
         direct_acceptance_record(user=user, partner=invitation.partner)
     agreement_status_sync(customer)
+    relationship_acceptance_notify(
+        customer=customer, invitation=invitation, created=created, agreement=accept_agreement
+    )
     return relationships

@@ -55,7 +55,7 @@ def test_a_sales_agent_edits_copies_and_opens_the_invitation(sign_in, live_serve
 
 
 def test_provider_invites_reseller_who_authorizes_then_invites_customers(
-    sign_in, live_server, second_page
+    sign_in, live_server, second_page, run_jobs
 ):
     provider = PartnerFactory(
         partner_type=Partner.PartnerType.INDIRECT_PROVIDER, name="Northwind Distribution"
@@ -73,6 +73,7 @@ def test_provider_invites_reseller_who_authorizes_then_invites_customers(
     page.get_by_label("Email address").fill("ga@tailspin.example")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_test_id("pending-invitations")).to_contain_text("Tailspin IT")
+    run_jobs()
     link = re.search(r"http\S+/indirect-providers/authorize/\S+/", mail.outbox[-1].body).group(0)
 
     other = second_page

@@ -101,32 +101,30 @@ def test_a_repeated_seat_change_and_cancel_land_on_the_first_result(client, admi
 
 
 def test_a_repeated_send_records_one_invitation_and_sends_one_email(
-    client, admin_agent, mailoutbox, django_capture_on_commit_callbacks
+    client, admin_agent, mailoutbox, run_jobs
 ):
     client.force_login(admin_agent)
-    with django_capture_on_commit_callbacks(execute=True):
-        first, second = twice(
-            client,
-            reverse("relationships:request"),
-            {"subject": "Hi", "text": "Hello", "to_email": "it@contoso.example"},
-        )
+    first, second = twice(
+        client,
+        reverse("relationships:request"),
+        {"subject": "Hi", "text": "Hello", "to_email": "it@contoso.example"},
+    )
+    run_jobs()
     assert_same_result(first, second)
     assert Invitation.objects.count() == 1
     assert len(mailoutbox) == 1
 
 
-def test_a_repeated_partnership_invitation_is_sent_once(
-    client, make_user, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_a_repeated_partnership_invitation_is_sent_once(client, make_user, mailoutbox, run_jobs):
     provider = PartnerFactory(partner_type="indirect_provider")
     reseller = PartnerFactory(partner_type="indirect_reseller")
     client.force_login(make_user(Role.ADMIN_AGENT, partner=provider))
-    with django_capture_on_commit_callbacks(execute=True):
-        first, second = twice(
-            client,
-            reverse("relationships:partnership_invite"),
-            {"reseller": reseller.mpn_id, "email": "owner@reseller.example"},
-        )
+    first, second = twice(
+        client,
+        reverse("relationships:partnership_invite"),
+        {"reseller": reseller.mpn_id, "email": "owner@reseller.example"},
+    )
+    run_jobs()
     assert_same_result(first, second)
     assert PartnershipInvitation.objects.count() == 1
     assert len(mailoutbox) == 1

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from agreements.services import agreement_status_recompute
 from agreements.status import agreement_status_rebuild
 
 
@@ -14,8 +15,19 @@ class Command(BaseCommand):
         "this after loading data outside them, or to prove they are."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--status-only",
+            action="store_true",
+            help="Only re-judge each row against today's current agreement (the daily job).",
+        )
+
+    def handle(self, *args, status_only=False, **options):
         started = time.monotonic()
+        if status_only:
+            rows = agreement_status_recompute()
+            self.stdout.write(self.style.SUCCESS(f"{rows:,} status rows re-judged."))
+            return
 
         def progress(done):
             self.stdout.write(f"  {done:>9,} customers, {time.monotonic() - started:.0f} s")

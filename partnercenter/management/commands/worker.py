@@ -1,0 +1,88 @@
+"""``manage.py worker``: run background jobs — the outbox, webhooks and the schedule.
+
+django-tasks-db's worker loop (``SELECT … FOR UPDATE SKIP LOCKED`` on
+PostgreSQL: start as many as needed, each job runs once) plus a thread that
+enqueues due scheduled jobs every 30 seconds (``partnercenter.schedule``).
+``--batch`` runs what is due now, then exits (tests, cron).
+"""
+
+import logging
+import threading
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from partnercenter.schedule import CHECK_SECONDS, schedule_enqueue_due
+
+logger = logging.getLogger("partnercenter.worker")
+
+
+def _schedule_loop(stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            for name in schedule_enqueue_due():
+                logger.info("Scheduled job %s enqueued", name)
+        except Exception:  # a failed check is retried at the next one, never kills the worker
+            logger.exception("Checking the schedule failed")
+        finally:
+            connection.close()
+        stop.wait(CHECK_SECONDS)
+
+
+class Command(BaseCommand):
+    help = "Run background jobs: outgoing email, webhooks and scheduled jobs (issue #12)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch", action="store_true", help="Run every job due now, then exit."
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds to wait when the queue is empty (default 1).",
+        )
+        parser.add_argument(
+            "--no-schedule",
+            action="store_true",
+            help="Don't enqueue scheduled jobs from this worker.",
+        )
+        parser.add_argument("--worker-id", default=None, help="Unique id (default: random).")
+
+    def handle(self, *, batch, interval, no_schedule, worker_id, verbosity, **options):
+        if verbosity and not logging.getLogger("django_tasks_db").handlers:
+            handler = logging.StreamHandler(self.stdout)
+            for name in ("django_tasks_db", "django_tasks", "partnercenter.worker"):
+                logging.getLogger(name).addHandler(handler)
+                logging.getLogger(name).setLevel(logging.INFO)
+        worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=worker_id or get_random_string(32),
+            excluded_queue_names=[],
+        )
+        stop = threading.Event()
+        if no_schedule:
+            pass
+        elif batch:
+            schedule_enqueue_due()
+        else:
+            threading.Thread(target=_schedule_loop, args=(stop,), daemon=True).start()
+        if not batch:
+            worker.configure_signals()
+            self.stdout.write(f"Worker {worker.worker_id} started; Ctrl-C stops it.")
+        started = time.monotonic()
+        try:
+            worker.run()
+        finally:
+            stop.set()
+        if batch and verbosity > 1:
+            self.stdout.write(f"Batch done in {time.monotonic() - started:.1f} s.")

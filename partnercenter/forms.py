@@ -20,7 +20,7 @@ from partnercenter.services import (
     submission_find,
     submission_once,
 )
-from partnercenter.webhooks import EVENTS
+from partnercenter.webhooks import EVENTS, url_check
 
 #: The hidden field every create-or-send form carries (templates/includes/submission_key.html).
 SUBMISSION_KEY = "submission_key"
@@ -231,3 +231,10 @@ class WebhookEndpointForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Add webhook"), form_tag=False)
+
+    def clean_url(self):
+        """The service's own check (``partnercenter.webhooks.url_check``), shown beside the field."""
+        try:
+            return url_check(self.cleaned_data["url"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from exc

@@ -7,7 +7,7 @@
 that inserts it enqueues the job in the same transaction.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from croniter import croniter
 from django.conf import settings
@@ -22,7 +22,7 @@ CHECK_SECONDS = 30
 
 def slot_for(expression: str, now: datetime) -> datetime:
     """The latest time at or before ``now`` that the cron ``expression`` names (UTC)."""
-    now = now.astimezone(timezone.UTC)
+    now = now.astimezone(UTC)
     matches = croniter.match(expression, now.replace(second=0, microsecond=0))
     if matches:
         return now.replace(second=0, microsecond=0)

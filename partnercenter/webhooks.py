@@ -20,7 +20,7 @@ import json
 import secrets
 import socket
 import ssl
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -182,7 +182,7 @@ def _body(
             "ResourceUri": resource_uri,
             "ResourceName": resource_name,
             "AuditUri": audit_uri,
-            "ResourceChangeUtcDate": at.astimezone(timezone.UTC).isoformat(),
+            "ResourceChangeUtcDate": at.astimezone(UTC).isoformat(),
         }
     )
 

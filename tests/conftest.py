@@ -105,3 +105,26 @@ def run_jobs(monkeypatch, settings):
         call_command("worker", "--batch", "--no-schedule", verbosity=0)
 
     return run
+
+
+@pytest.fixture
+def mail_server(settings):
+    """A local SMTP server Django sends to, stopped (= down) until ``mail_server.start()``."""
+    from tests.servers import MailServer
+
+    server = MailServer()
+    server.django_settings(settings)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A local HTTP receiver; webhooks may post to it (http, loopback allowed for the test)."""
+    from tests.servers import WebhookReceiver
+
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()

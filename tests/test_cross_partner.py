@@ -10,11 +10,10 @@ listed here, so the matrix can't silently fall behind.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.models import DBTaskResult
 
 from agreements.models import AgreementAcceptance
 from customers.models import Customer, Subscription
-from django_tasks_db.models import DBTaskResult
-
 from partnercenter.models import OutboundEmail, User, WebhookDelivery, WebhookEndpoint
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship

@@ -95,6 +95,7 @@ def test_every_main_page_works_under_the_enforced_csp_with_mfa_required(
         f"/settings/users/{member.pk}/",
         "/settings/profile/",
         "/settings/security/",
+        "/settings/webhooks/",
         "/accounts/password_change/",
     ):
         _visit(page, base + path)
@@ -143,6 +144,8 @@ def test_every_main_page_works_under_the_enforced_csp_with_mfa_required(
         f"/admin/agreements/agreementacceptance/{acceptance.pk}/change/",
         "/admin/axes/accessattempt/",
         "/admin/partnercenter/user/",
+        "/admin/partnercenter/outboundemail/",
+        "/admin/partnercenter/webhookdelivery/",
     ):
         _visit(page, base + path)
 

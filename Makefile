@@ -15,10 +15,15 @@ BOOTSTRAP_VERSION := 5.3.8
 
 .PHONY: run test install lint chromium messages vendor clean
 
+# The web server and the background worker (outgoing email, webhooks, scheduled jobs)
+# run together; Ctrl-C stops both, and the worker also stops when the server exits.
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 (Django admin for back-office staff: /admin/)"
+	@echo "The worker sends email (printed here) and webhooks, and runs the scheduled jobs."
+	@$(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(INSTALLED) chromium

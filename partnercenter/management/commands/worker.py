@@ -54,11 +54,9 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default=None, help="Unique id (default: random).")
 
     def handle(self, *, batch, interval, no_schedule, worker_id, verbosity, **options):
-        if verbosity and not logging.getLogger("django_tasks_db").handlers:
-            handler = logging.StreamHandler(self.stdout)
-            for name in ("django_tasks_db", "django_tasks", "partnercenter.worker"):
-                logging.getLogger(name).addHandler(handler)
-                logging.getLogger(name).setLevel(logging.INFO)
+        # Job starts and ends are logged at INFO through settings.LOGGING's console handler.
+        for name in ("django_tasks_db", "django_tasks", "partnercenter.worker"):
+            logging.getLogger(name).setLevel(logging.INFO if verbosity else logging.WARNING)
         worker = Worker(
             queue_names=["*"],
             interval=interval,

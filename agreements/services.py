@@ -29,7 +29,9 @@ from agreements.status import (
 )
 from customers.models import Customer
 from customers.selectors import customer_has_purchases
+from partnercenter.access import partner_admins
 from partnercenter.models import Partner
+from partnercenter.outbox import notice_enqueue
 from partnercenter.roles import Action, may
 from partnercenter.services import validated_save
 from partnercenter.webhooks import event_publish
@@ -201,7 +203,10 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
 
     ``user`` is the customer's admin account; ``partner`` the inviting partner,
     if the acceptance came with an invitation. Accepting again returns the
-    existing record (no duplicate). Raises PermissionDenied for accounts that
+    existing record (no duplicate). Every partner serving the customer gets
+    the ``customer-agreement-accepted-by-customer`` webhook event; without
+    ``partner`` (the agreement link) their Admin agents and Global admins are
+    also emailed (with an invitation, its sender hears of it instead). Raises PermissionDenied for accounts that
     aren't a customer's, ValidationError for rule A9 (the customer already has
     purchases: a partner must attest) and A7 (national clouds).
     """
@@ -235,6 +240,20 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     serving_ids = active_relationships().filter(customer=customer).values("partner")
     for serving in Partner.objects.filter(pk__in=serving_ids):
         _event(serving, "customer-agreement-accepted-by-customer", customer)
+        if partner is None:  # the agreement link: nobody's invitation to credit, so tell each
+            notice_enqueue(
+                recipients=partner_admins(serving),
+                partner=serving,
+                about=acceptance,
+                subject=_lazy("%(customer)s accepted the Microsoft Customer Agreement"),
+                template="agreements/email/agreement_accepted.txt",
+                context={
+                    "customer": customer,
+                    "acceptance": acceptance,
+                    "link": settings.SITE_URL + reverse("customers:detail", args=[customer.pk]),
+                },
+                params={"customer": customer.company_name},
+            )
     return acceptance
 
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnercenter.models import OutboundEmail, Partner, User, WebhookDelivery, WebhookEndpoint
-from partnercenter.roles import Action, may
+from partnercenter.roles import Action, Role, may
 
 
 def require(user, action: Action) -> None:
@@ -44,6 +44,14 @@ def partner_users_for_user(user) -> QuerySet[User]:
         .prefetch_related("groups")
         .annotate(has_mfa=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
     )
+
+
+def partner_admins(partner: Partner) -> list[User]:
+    """The active Admin agents and Global admins of ``partner`` (who hear of acceptances
+    nobody in particular invited)."""
+    wanted = {Role.ADMIN_AGENT.value, Role.GLOBAL_ADMIN.value}
+    users = User.objects.filter(partner=partner, is_active=True).prefetch_related("groups")
+    return [u for u in users if wanted & set(u.role_names)]
 
 
 def mfa_registered(user) -> bool:

@@ -18,7 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -173,6 +174,43 @@ def email_enqueue(
     email.save()
     email_deliver.enqueue(email.pk)
     return email
+
+
+def notice_enqueue(
+    *,
+    recipients,
+    partner: Partner,
+    about: models.Model,
+    subject,
+    template: str,
+    context: dict,
+    params: dict,
+) -> list[OutboundEmail]:
+    """Queue one acceptance notice per distinct active recipient, in each one's language.
+
+    ``subject`` is a lazy string formatted with ``params``; ``template`` a text
+    template rendered with ``context`` plus ``recipient``. Users without an
+    email address are skipped. Returns the queued emails.
+    """
+    queued, seen = [], set()
+    for recipient in recipients:
+        if recipient is None or recipient.pk in seen or not recipient.is_active:
+            continue
+        seen.add(recipient.pk)
+        if not recipient.email:
+            continue
+        with translation.override(recipient.language):
+            queued.append(
+                email_enqueue(
+                    kind=OutboundEmail.Kind.ACCEPTANCE_NOTICE,
+                    to_email=recipient.email,
+                    subject=str(subject) % params,
+                    body=render_to_string(template, {**context, "recipient": recipient}),
+                    about=about,
+                    partner=partner,
+                )
+            )
+    return queued
 
 
 def email_for(about: models.Model) -> OutboundEmail | None:

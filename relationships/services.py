@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from customers.models import Customer
 from customers.selectors import customer_has_active_subscriptions_through
-from partnercenter.access import partner_for_user
+from partnercenter.access import partner_admins, partner_for_user
 from partnercenter.models import OutboundEmail, Partner, User
-from partnercenter.outbox import email_enqueue
+from partnercenter.outbox import email_enqueue, notice_enqueue
 from partnercenter.roles import Action, Role
 from partnercenter.security import token_digest
 from partnercenter.services import validated_save
@@ -225,30 +225,6 @@ def partnership_invitations_expire(*, now=None) -> int:
     ).update(state=PartnershipInvitation.State.EXPIRED)
 
 
-def _notify(*, recipients, partner, about, subject, template, context, params) -> None:
-    """Queue one email per distinct active recipient, in each one's language.
-
-    ``subject`` is a lazy string with ``params``; ``template`` a text
-    template rendered with ``context`` plus ``recipient``.
-    """
-    seen = set()
-    for recipient in recipients:
-        if recipient is None or recipient.pk in seen or not recipient.is_active:
-            continue
-        seen.add(recipient.pk)
-        if not recipient.email:
-            continue
-        with translation.override(recipient.language):
-            email_enqueue(
-                kind=OutboundEmail.Kind.ACCEPTANCE_NOTICE,
-                to_email=recipient.email,
-                subject=str(subject) % params,
-                body=render_to_string(template, {**context, "recipient": recipient}),
-                about=about,
-                partner=partner,
-            )
-
-
 def relationship_acceptance_notify(
     *, customer, invitation, created: list[ResellerRelationship], agreement: bool
 ) -> None:
@@ -276,14 +252,8 @@ def relationship_acceptance_notify(
             pk__in=Invitation.objects.filter(partner=partner, url__in=urls).values("sent_by")
         )
     )
-    if not senders:
-        senders = [
-            u
-            for u in User.objects.filter(partner=partner, is_active=True)
-            if {Role.ADMIN_AGENT.value, Role.GLOBAL_ADMIN.value} & set(u.role_names)
-        ]
-    _notify(
-        recipients=senders,
+    notice_enqueue(
+        recipients=senders or partner_admins(partner),
         partner=partner,
         about=ours[0],
         subject=_lazy("%(customer)s accepted your reseller relationship"),
@@ -358,7 +328,7 @@ def partnership_authorize(
         raise ValidationError(_("This invitation was already accepted."))
     if invitation.is_expired:
         raise ValidationError(INVITATION_EXPIRED)
-    _notify(
+    notice_enqueue(
         recipients=[invitation.sent_by],
         partner=invitation.provider,
         about=invitation,

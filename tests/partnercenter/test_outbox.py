@@ -231,3 +231,22 @@ def test_email_enqueue_records_what_it_is_about(admin_agent):
         about=admin_agent,
     )
     assert email.subject == "A subject" and email.about_type.model == "user"
+
+
+def test_an_acceptance_from_the_agreement_link_tells_the_serving_partners_admins(
+    client, admin_agent, make_user, run_jobs
+):
+    from relationships.models import ResellerRelationship
+
+    sales = make_user(Role.SALES_AGENT)
+    customer = CustomerFactory(company_name="Haeundae Resort")
+    ResellerRelationship.objects.create(partner=admin_agent.partner, customer=customer)
+    customer_admin = UserFactory(partner=None, customer=customer)
+    client.force_login(customer_admin)
+    url = invitation_url(InvitationKind.AGREEMENT).split("127.0.0.1:8000", 1)[-1]
+    for _ in range(2):
+        client.post(url, {"accept_agreement": "on"})
+    run_jobs()
+    assert [m.to for m in mail.outbox] == [[admin_agent.email]]
+    assert sales.email not in {m.to[0] for m in mail.outbox}
+    assert "Haeundae Resort accepted the Microsoft Customer Agreement" in mail.outbox[0].subject

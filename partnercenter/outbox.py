@@ -11,7 +11,7 @@ request. ``delivery_claim``/``delivery_finish`` are shared with webhooks.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -65,7 +65,7 @@ def delivery_finish(
     *,
     error: str | None,
     max_attempts: int,
-    retry: Callable[[int, timezone.datetime], object],
+    retry: Callable[[int, datetime], object],
     fields: tuple[str, ...] = (),
 ) -> Delivery:
     """Record the outcome of one attempt on a claimed ``item``.
@@ -211,17 +211,6 @@ def notice_enqueue(
                 )
             )
     return queued
-
-
-def email_for(about: models.Model) -> OutboundEmail | None:
-    """The newest email about ``about`` (for showing its state), or None."""
-    return (
-        OutboundEmail.objects.filter(
-            about_type=ContentType.objects.get_for_model(about), about_id=str(about.pk)
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 def _email_retry(pk: int, run_after) -> None:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 
 from partnercenter.access import partner_for_user
-from partnercenter.models import Delivery, Partner, User, WebhookDelivery, WebhookEndpoint
+from partnercenter.models import Partner, User, WebhookDelivery, WebhookEndpoint
 from partnercenter.outbox import (
     deliveries_requeue_stuck,
     delivery_claim,
@@ -353,8 +353,3 @@ def webhook_deliver(delivery_id: int) -> str:
         fields=("status_code",),
     )
     return delivery.state
-
-
-def is_retrying(item: Delivery) -> bool:
-    """Whether ``item`` failed at least once and waits for another attempt."""
-    return item.state == Delivery.State.QUEUED and item.attempts > 0

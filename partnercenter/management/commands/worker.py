@@ -8,7 +8,6 @@ enqueues due scheduled jobs every 30 seconds (``partnercenter.schedule``).
 
 import logging
 import threading
-import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
@@ -68,19 +67,14 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         stop = threading.Event()
-        if no_schedule:
-            pass
-        elif batch:
+        if not no_schedule and batch:
             schedule_enqueue_due()
-        else:
+        elif not no_schedule:
             threading.Thread(target=_schedule_loop, args=(stop,), daemon=True).start()
         if not batch:
             worker.configure_signals()
             self.stdout.write(f"Worker {worker.worker_id} started; Ctrl-C stops it.")
-        started = time.monotonic()
         try:
             worker.run()
         finally:
             stop.set()
-        if batch and verbosity > 1:
-            self.stdout.write(f"Batch done in {time.monotonic() - started:.1f} s.")

@@ -239,7 +239,7 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     agreement_status_sync(customer)
     serving_ids = active_relationships().filter(customer=customer).values("partner")
     for serving in Partner.objects.filter(pk__in=serving_ids):
-        _event(serving, "customer-agreement-accepted-by-customer", customer)
+        customer_event_publish(serving, "customer-agreement-accepted-by-customer", customer)
         if partner is None:  # the agreement link: nobody's invitation to credit, so tell each
             notice_enqueue(
                 recipients=partner_admins(serving),
@@ -257,13 +257,18 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     return acceptance
 
 
-def _event(partner: Partner, event_name: str, customer) -> None:
-    """Publish a webhook event about ``customer``'s agreement to ``partner`` (issue #12)."""
+def customer_event_publish(
+    partner: Partner, event_name: str, customer, *, resource_name: str = "customeragreement"
+) -> None:
+    """Publish a webhook event about ``customer`` to ``partner`` (issue #12).
+
+    ResourceUri is the customer's Account info, AuditUri its agreement history.
+    """
     event_publish(
         partner=partner,
         event_name=event_name,
         resource_uri=settings.SITE_URL + reverse("customers:detail", args=[customer.pk]),
-        resource_name="customeragreement",
+        resource_name=resource_name,
         audit_uri=settings.SITE_URL + reverse("agreements:history", args=[customer.pk]),
     )
 
@@ -331,7 +336,7 @@ def acceptance_record(**kwargs) -> AgreementAcceptance:
     acceptance = acceptance_build(**kwargs)
     validated_save(acceptance, clean=False)
     agreement_status_sync(acceptance.customer)
-    _event(acceptance.partner, "customer-agreement-confirmed", acceptance.customer)
+    customer_event_publish(acceptance.partner, "customer-agreement-confirmed", acceptance.customer)
     return acceptance
 
 

@@ -13,22 +13,24 @@ Each is one transaction (A13) that calls the owning apps' services:
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import AgreementAcceptance
-from agreements.services import acceptance_record, agreement_status_sync, order_gate_check
+from agreements.services import (
+    acceptance_record,
+    agreement_status_sync,
+    customer_event_publish,
+    order_gate_check,
+)
 from customers.models import Customer, Offer, Subscription
 from customers.services import add_months, customer_tenant_create
 from partnercenter.access import partner_for_user
 from partnercenter.models import Partner, User
 from partnercenter.roles import Action
 from partnercenter.services import validated_save
-from partnercenter.webhooks import event_publish
 from relationships.models import ResellerRelationship
 from relationships.selectors import indirect_providers_of, partner_serves_customer
 from relationships.services import relationship_create
@@ -84,13 +86,7 @@ def customer_create(
         acceptance = acceptance_record(customer=customer, user=user, **attestation)
     else:
         agreement_status_sync(customer)
-    event_publish(
-        partner=partner,
-        event_name="customer-created",
-        resource_uri=settings.SITE_URL + reverse("customers:detail", args=[customer.pk]),
-        resource_name="customer",
-        audit_uri=settings.SITE_URL + reverse("agreements:history", args=[customer.pk]),
-    )
+    customer_event_publish(partner, "customer-created", customer, resource_name="customer")
     return NewCustomer(
         customer=customer,
         admin=admin,

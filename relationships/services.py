@@ -252,6 +252,7 @@ def relationship_acceptance_notify(
             pk__in=Invitation.objects.filter(partner=partner, url__in=urls).values("sent_by")
         )
     )
+    resource_uri = settings.SITE_URL + reverse("customers:detail", args=[customer.pk])
     notice_enqueue(
         recipients=senders or partner_admins(partner),
         partner=partner,
@@ -262,11 +263,10 @@ def relationship_acceptance_notify(
             "customer": customer,
             "provider": invitation.provider,
             "agreement": agreement,
-            "link": settings.SITE_URL + reverse("customers:detail", args=[customer.pk]),
+            "link": resource_uri,
         },
         params={"customer": customer.company_name},
     )
-    resource_uri = settings.SITE_URL + reverse("customers:detail", args=[customer.pk])
     audit_uri = settings.SITE_URL + reverse("agreements:history", args=[customer.pk])
     event_publish(
         partner=partner,

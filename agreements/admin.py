@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance, AgreementDocument, AgreementTemplate
-from agreements.services import acceptance_build, acceptance_record, agreement_status_recompute
+from agreements.services import acceptance_build, acceptance_record, agreement_template_save
 from partnercenter.paging import CappedCountPaginator
 
 HTTPS_URLS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
@@ -44,10 +44,9 @@ class AgreementTemplateAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        """A new or changed template may change which agreement is current: every status row
-        is compared with it again, in one UPDATE, in the same transaction."""
-        super().save_model(request, obj, form, change)
-        agreement_status_recompute()
+        """A new or changed template may change which agreement is current: the service
+        compares every status row with it again and records the change (issue #13)."""
+        agreement_template_save(user=request.user, template=obj)
 
 
 @admin.register(AgreementDocument)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from partnercenter.models import AppendOnlyModel
+
 
 class AgreementTemplateQuerySet(models.QuerySet):
     def in_force_on(self, day: datetime.date):
@@ -132,8 +134,12 @@ class AgreementDocument(models.Model):
         return f"{self.template} — {self.country} {self.language}"
 
 
-class AgreementAcceptance(models.Model):
+class AgreementAcceptance(AppendOnlyModel):
     """One confirmation that a customer accepted an agreement (never changed or deleted).
+
+    Append-only: ``save()`` of a stored row, ``delete()`` and the queryset's
+    ``update()``/``delete()`` raise ``AppendOnlyError``; on PostgreSQL a trigger
+    refuses UPDATE and DELETE too (migration 0006, issue #13).
 
     The newest record for a (customer, partner) pair is that partner's current
     confirmation; older ones are history (SPEC §4).

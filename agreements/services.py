@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from phonenumber_field.phonenumber import to_python as phone_to_python
@@ -30,6 +30,7 @@ from agreements.status import (
 from customers.models import Customer
 from customers.selectors import customer_has_purchases
 from partnercenter.access import partner_admins
+from partnercenter.audit import EventType, audit_record, changes
 from partnercenter.models import Partner
 from partnercenter.outbox import notice_enqueue
 from partnercenter.roles import Action, may
@@ -39,6 +40,7 @@ from relationships.selectors import (
     active_relationships,
     indirect_providers_of,
     partner_serves_customer,
+    provider_for,
 )
 
 
@@ -237,6 +239,16 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     )
     validated_save(acceptance)
     agreement_status_sync(customer)
+    audit_record(
+        EventType.AGREEMENT_ACCEPTED_BY_CUSTOMER,
+        actor=user,
+        partner=partner,
+        related_partner=provider_for(partner, customer) if partner else None,
+        customer=customer,
+        obj=acceptance,
+        object_type="acceptance",
+        after=acceptance_facts(acceptance),
+    )
     serving_ids = active_relationships().filter(customer=customer).values("partner")
     for serving in Partner.objects.filter(pk__in=serving_ids):
         customer_event_publish(serving, "customer-agreement-accepted-by-customer", customer)
@@ -255,6 +267,52 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
                 params={"customer": customer.company_name},
             )
     return acceptance
+
+
+def acceptance_facts(acceptance: AgreementAcceptance) -> dict:
+    """What an audit event keeps of a confirmation: agreement (English name and
+    versionRank), templateId, dateAgreed (ISO date) and the acceptor's details."""
+    with translation.override("en"):
+        agreement = str(acceptance.template.get_agreement_type_display())
+    return {
+        "agreement": agreement,
+        "version_rank": acceptance.template.version_rank,
+        "template_id": str(acceptance.template.template_id),
+        "date_agreed": acceptance.date_agreed.isoformat(),
+        "acceptor": acceptance.acceptor_name,
+        "email": acceptance.email,
+        "phone": str(acceptance.phone or ""),
+    }
+
+
+@transaction.atomic
+def agreement_template_save(*, user, template: AgreementTemplate) -> AgreementTemplate:
+    """Save a new or corrected agreement template (Django admin) and recompare every status
+    row with it, in one transaction. Records ``template.version_added`` for a new one and
+    ``template.changed`` (changed fields before/after) for a correction; raises
+    ValidationError keyed by field.
+    """
+    adding = template._state.adding
+    fields = ["agreement_type", "version_rank", "template_id", "in_force_from", "accepted_until"]
+    old = {}
+    if not adding:
+        stored = AgreementTemplate.objects.select_for_update().get(pk=template.pk)
+        old = {name: getattr(stored, name) for name in fields}
+    validated_save(template)
+    agreement_status_recompute()
+    new = {name: getattr(template, name) for name in fields}
+    before, after = changes(old, new)
+    if after:
+        audit_record(
+            EventType.TEMPLATE_VERSION_ADDED if adding else EventType.TEMPLATE_CHANGED,
+            actor=user,
+            obj=template,
+            object_type="agreement_template",
+            object_repr=str(template),
+            before=before,
+            after=after,
+        )
+    return template
 
 
 def customer_event_publish(
@@ -334,8 +392,20 @@ def acceptance_record(**kwargs) -> AgreementAcceptance:
     """
     _lock_customer(kwargs["customer"])
     acceptance = acceptance_build(**kwargs)
+    replaced = newest_attestation(acceptance.customer, acceptance.partner)
     validated_save(acceptance, clean=False)
     agreement_status_sync(acceptance.customer)
+    audit_record(
+        EventType.AGREEMENT_CONFIRMED,
+        actor=acceptance.recorded_by,
+        partner=acceptance.partner,
+        related_partner=provider_for(acceptance.partner, acceptance.customer),
+        customer=acceptance.customer,
+        obj=acceptance,
+        object_type="acceptance",
+        before=acceptance_facts(replaced) if replaced else {},
+        after=acceptance_facts(acceptance),
+    )
     customer_event_publish(acceptance.partner, "customer-agreement-confirmed", acceptance.customer)
     return acceptance
 

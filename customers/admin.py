@@ -8,6 +8,7 @@ from agreements.models import AgreementAcceptance
 from agreements.services import agreement_status_sync
 from agreements.status import current_agreement_type
 from customers.models import Customer, Offer, Subscription
+from customers.services import STAFF_FIELDS, customer_update
 from partnercenter.paging import CappedCountPaginator
 
 
@@ -59,8 +60,13 @@ class CustomerAdmin(admin.ModelAdmin):
         return obj.country.code
 
     def save_model(self, request, obj, form, change):
-        """A corrected company name or domain moves the partners' list rows too (same transaction)."""
-        super().save_model(request, obj, form, change)
+        """Through the service, which records each changed field's old and new value
+        (issue #13); a corrected company name or domain moves the partners' list rows too
+        (same transaction)."""
+        values = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in STAFF_FIELDS
+        }
+        customer_update(user=request.user, customer=obj, values=values)
         agreement_status_sync(obj)
 
     def has_add_permission(self, request):

@@ -131,3 +131,25 @@ class SeatCountForm(forms.Form):
     """**Change seat count** of a subscription."""
 
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=300_000)
+
+
+class CustomerContactForm(forms.Form):
+    """Account info → Primary contact → **Edit** (issue #13): the customer's primary contact.
+
+    Field names are the model's, so the service's errors land beside them;
+    the phone number is read for ``country`` (the customer's market).
+    """
+
+    contact_first_name = forms.CharField(label=_("First name"), max_length=50)
+    contact_last_name = forms.CharField(label=_("Last name"), max_length=50)
+    contact_email = forms.EmailField(label=_("Email address"), max_length=254)
+    contact_phone = forms.CharField(label=_("Phone number"), required=False, max_length=32)
+
+    def __init__(self, *args, country, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country = country
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_contact_phone(self):
+        return parse_phone(self.cleaned_data["contact_phone"], self.country)

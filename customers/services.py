@@ -7,16 +7,18 @@ Change seat count — are in ``customers.workflows``.
 import calendar
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Subscription
 from partnercenter.access import partner_for_user
-from partnercenter.models import User
+from partnercenter.audit import ActorKind, EventType, actor_kind_of, audit_record, changes
+from partnercenter.models import Partner, User
 from partnercenter.roles import Action
 from partnercenter.services import temporary_password_make, validated_save
+from relationships.selectors import own_relationship_with, provider_for
 
 CUSTOMER_FIELDS = [
     "company_name",
@@ -35,6 +37,12 @@ CUSTOMER_FIELDS = [
     "contact_phone",
 ]
 
+#: What back-office staff may change in Django admin (the tenant ID never changes).
+STAFF_FIELDS = [*CUSTOMER_FIELDS, "language"]
+
+#: The primary contact: what a partner user may change on Account info (issue #13).
+CONTACT_FIELDS = ["contact_first_name", "contact_last_name", "contact_email", "contact_phone"]
+
 
 def customer_admin_username(domain_prefix: str) -> str:
     """The first admin's user name: ``admin@<prefix>.onmicrosoft.com`` (SPEC §3)."""
@@ -42,7 +50,9 @@ def customer_admin_username(domain_prefix: str) -> str:
 
 
 @transaction.atomic
-def customer_tenant_create(*, account: dict) -> tuple[Customer, User, str]:
+def customer_tenant_create(
+    *, account: dict, user: User | None = None, indirect_provider: Partner | None = None
+) -> tuple[Customer, User, str]:
     """Create the customer tenant and its first admin account (SPEC §3).
 
     ``account`` holds CUSTOMER_FIELDS values. The admin account is
@@ -51,6 +61,8 @@ def customer_tenant_create(*, account: dict) -> tuple[Customer, User, str]:
     ``(customer, admin, temporary_password)``; the password exists only in
     this return value. Raises ValidationError keyed by field (company name,
     domain taken, phone for the market, ...); nothing is saved then.
+    Records ``customer.created`` by ``user`` (the reseller's ``indirect_provider``
+    is the event's related partner).
     """
     customer = Customer(**{name: account.get(name, "") for name in CUSTOMER_FIELDS})
     customer.language = (customer.culture or "en-US").split("-")[0]
@@ -69,7 +81,68 @@ def customer_tenant_create(*, account: dict) -> tuple[Customer, User, str]:
     admin.set_password(password)
     # The address is new by construction: the domain it is made of is unique.
     validated_save(admin, exclude=["email"])
+    audit_record(
+        EventType.CUSTOMER_CREATED,
+        actor=user,
+        related_partner=indirect_provider,
+        customer=customer,
+        obj=customer,
+        object_type="customer",
+        after={"company_name": customer.company_name, "domain": customer.domain},
+    )
     return customer, admin, password
+
+
+@transaction.atomic
+def customer_update(*, user: User, customer: Customer, values: dict) -> Customer:
+    """Change a customer's details; records what each changed field was and became.
+
+    A partner user (Global admin, Admin agent, Sales agent: ``EDIT_CUSTOMER``)
+    changes only the primary contact (``CONTACT_FIELDS``) of a customer its
+    partner has its own active relationship with; back-office staff (Django
+    admin) may change any of ``STAFF_FIELDS``. ``values`` maps field names
+    to new values; unchanged ones are ignored. Records
+    ``customer.contact_changed`` when only contact fields changed, else
+    ``customer.details_changed``; nothing when nothing changed. Raises
+    PermissionDenied (role, no relationship, a field the user may not change),
+    ValidationError keyed by field; nothing is saved then.
+    """
+    partner, provider = None, None
+    allowed = STAFF_FIELDS
+    if actor_kind_of(user) == ActorKind.PARTNER_USER:
+        partner = partner_for_user(user, Action.EDIT_CUSTOMER)
+        if own_relationship_with(customer, partner=partner) is None:
+            raise PermissionDenied(
+                _("Your organization has no active relationship with this customer.")
+            )
+        provider = provider_for(partner, customer)
+        allowed = CONTACT_FIELDS
+    elif not (user and user.is_staff):
+        raise PermissionDenied(_("Only partner users and back-office staff change customers."))
+    if set(values) - set(allowed):
+        raise PermissionDenied(_("You can't change these customer details."))
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    old = {name: getattr(customer, name) for name in values}
+    for name, value in values.items():
+        setattr(customer, name, value if value is not None else "")
+    validated_save(customer)
+    new = {name: getattr(customer, name) for name in values}
+    before, after = changes(old, new)
+    if after:
+        audit_record(
+            EventType.CUSTOMER_CONTACT_CHANGED
+            if set(after) <= set(CONTACT_FIELDS)
+            else EventType.CUSTOMER_DETAILS_CHANGED,
+            actor=user,
+            partner=partner,
+            related_partner=provider,
+            customer=customer,
+            obj=customer,
+            object_type="customer",
+            before=before,
+            after=after,
+        )
+    return customer
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -107,6 +180,13 @@ def subscriptions_renew(*, today: datetime.date | None = None) -> tuple[int, int
                 subscription.state = Subscription.State.CANCELLED
                 subscription.cancelled_at = timezone.now()
                 subscription.save(update_fields=["state", "cancelled_at"])
+                subscription_audit(
+                    EventType.SUBSCRIPTION_CANCELLED,
+                    subscription,
+                    user=None,
+                    before={"state": "active"},
+                    after={"state": "cancelled", "reason": "term_ended"},
+                )
                 expired += 1
     return renewed, expired
 
@@ -131,4 +211,30 @@ def subscription_cancel(*, user: User, subscription: Subscription) -> Subscripti
     subscription.state = Subscription.State.CANCELLED
     subscription.cancelled_at = timezone.now()
     subscription.cancelled_by = user
-    return validated_save(subscription, update_fields=["state", "cancelled_at", "cancelled_by"])
+    validated_save(subscription, update_fields=["state", "cancelled_at", "cancelled_by"])
+    subscription_audit(
+        EventType.SUBSCRIPTION_CANCELLED,
+        subscription,
+        user=user,
+        before={"state": "active"},
+        after={"state": "cancelled"},
+    )
+    return subscription
+
+
+def subscription_audit(
+    event_type: str, subscription: Subscription, *, user: User | None, before=None, after=None
+) -> None:
+    """Record ``event_type`` about ``subscription`` (its partner's; its provider related)."""
+    audit_record(
+        event_type,
+        actor=user,
+        partner=subscription.partner,
+        related_partner=provider_for(subscription.partner, subscription.customer_id),
+        customer=subscription.customer,
+        obj=subscription,
+        object_type="subscription",
+        object_repr=subscription.offer.name,
+        before=before,
+        after=after,
+    )

@@ -12,6 +12,8 @@ urlpatterns = [
     path("new/cancel/", views.customer_new_cancel, name="new_cancel"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/created/", views.customer_created, name="created"),
+    path("<int:pk>/contact/", views.customer_contact, name="contact"),
+    path("<int:pk>/history/", views.customer_history, name="history"),
     path("<int:pk>/orders/new/", views.order_new, name="order_new"),
     path("<int:pk>/subscriptions/", views.subscription_list, name="subscriptions"),
     path(

@@ -19,7 +19,7 @@ from agreements.services import (
     reseller_attestation_message,
     user_today,
 )
-from customers.forms import CustomerAccountForm, NewOrderForm, SeatCountForm
+from customers.forms import CustomerAccountForm, CustomerContactForm, NewOrderForm, SeatCountForm
 from customers.markets import default_culture
 from customers.models import Subscription
 from customers.selectors import (
@@ -29,10 +29,12 @@ from customers.selectors import (
     relationships_for_customer,
     subscriptions_of,
 )
+from customers.services import CONTACT_FIELDS, customer_update
 from customers.services import subscription_cancel as subscription_cancel_service
 from customers.workflows import customer_create, order_place, subscription_change_seats
-from partnercenter.access import partner_for_user, pk_or_404
-from partnercenter.forms import add_service_errors, replayed, submit_once
+from partnercenter import audit
+from partnercenter.access import partner_for_user, partner_people, pk_or_404
+from partnercenter.forms import ActivityFilterForm, add_service_errors, replayed, submit_once
 from partnercenter.paging import keyset_page
 from partnercenter.roles import Action, may
 from partnercenter.security import session_secret_put, session_secret_take
@@ -316,9 +318,55 @@ def customer_detail(request, pk):
         "can_update": can_update and not customer.is_national_cloud,
         "can_remove": may(request.user, Action.REMOVE_RELATIONSHIP)
         and any(r.partner_id == partner.pk for r in relationships),
+        "can_edit_contact": may(request.user, Action.EDIT_CUSTOMER)
+        and any(r.partner_id == partner.pk for r in relationships),
         "blocked_reason": blocked_reason,
     }
     return render(request, "customers/customer_detail.html", context)
+
+
+def customer_contact(request, pk):
+    """Account info → Primary contact → **Edit**: change the customer's primary contact.
+
+    Admin agents, Sales agents and Global admins of a partner with its own
+    relationship with the customer (``customers.services.customer_update``,
+    which records ``customer.contact_changed`` with what each field was).
+    """
+    customer = customer_get_for_user(request.user, pk, action=Action.EDIT_CUSTOMER)
+    initial = {name: getattr(customer, name) for name in CONTACT_FIELDS}
+    initial["contact_phone"] = (
+        customer.contact_phone.as_international if customer.contact_phone else ""
+    )
+    form = CustomerContactForm(request.POST or None, initial=initial, country=customer.country)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_update(user=request.user, customer=customer, values=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The primary contact was updated."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request, "customers/customer_contact_form.html", {"customer": customer, "form": form}
+    )
+
+
+def customer_history(request, pk):
+    """Account info → **History** (issue #13): what happened to this customer, newest first.
+
+    Every role that can view the customer sees its partner's events about it,
+    its indirect resellers' (for a provider) and those no partner made (the
+    customer's own acceptance, back-office corrections); filters by date
+    range, event type and user; keyset-paged.
+    """
+    customer = customer_get_for_user(request.user, pk)
+    partner = request.user.partner
+    form = ActivityFilterForm(
+        request.GET or None, users=partner_people(partner), with_customer=False
+    )
+    querysets = audit.events_for_customer(partner, customer, form.filters())
+    context = {"customer": customer, "form": form, **audit.page_context(querysets, request.GET)}
+    return render(request, "customers/customer_history.html", context)
 
 
 @require_POST

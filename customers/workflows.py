@@ -26,8 +26,9 @@ from agreements.services import (
     order_gate_check,
 )
 from customers.models import Customer, Offer, Subscription
-from customers.services import add_months, customer_tenant_create
+from customers.services import add_months, customer_tenant_create, subscription_audit
 from partnercenter.access import partner_for_user
+from partnercenter.audit import EventType
 from partnercenter.models import Partner, User
 from partnercenter.roles import Action
 from partnercenter.services import validated_save
@@ -76,9 +77,11 @@ def customer_create(
                 {"indirect_provider": _("Choose one of your indirect providers.")}
             )
         provider = indirect_provider
-    customer, admin, password = customer_tenant_create(account=account)
+    customer, admin, password = customer_tenant_create(
+        account=account, user=user, indirect_provider=provider
+    )
     relationship = relationship_create(
-        partner=partner, customer=customer, indirect_provider=provider
+        partner=partner, customer=customer, indirect_provider=provider, user=user
     )
 
     acceptance = None
@@ -126,6 +129,12 @@ def order_place(*, user: User, customer: Customer, offer: Offer, seats: int) -> 
         term_end=add_months(timezone.localdate(), offer.term_months),
     )
     validated_save(subscription)
+    subscription_audit(
+        EventType.SUBSCRIPTION_ORDERED,
+        subscription,
+        user=user,
+        after={"offer": offer.name, "seats": subscription.seats},
+    )
     return subscription
 
 
@@ -150,6 +159,15 @@ def subscription_change_seats(
         raise ValidationError(
             {"seats": _("%(offer)s has no seat count.") % {"offer": subscription.offer.name}}
         )
+    before = subscription.seats
     subscription.seats = seats
     validated_save(subscription, update_fields=["seats"])
+    if before != seats:
+        subscription_audit(
+            EventType.SUBSCRIPTION_SEATS_CHANGED,
+            subscription,
+            user=user,
+            before={"seats": before},
+            after={"seats": seats},
+        )
     return subscription

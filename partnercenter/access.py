@@ -46,6 +46,11 @@ def partner_users_for_user(user) -> QuerySet[User]:
     )
 
 
+def partner_people(partner: Partner) -> QuerySet[User]:
+    """Every user of ``partner``, removed ones too, by name (the activity log's user filter)."""
+    return User.objects.filter(partner=partner).order_by("first_name", "last_name", "pk")
+
+
 def partner_admins(partner: Partner) -> list[User]:
     """The active Admin agents and Global admins of ``partner`` (who hear of acceptances
     nobody in particular invited)."""

@@ -2,10 +2,20 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter import outbox, services, webhooks
-from partnercenter.models import OutboundEmail, Partner, User, WebhookDelivery, WebhookEndpoint
+from partnercenter.audit import EventType, describe
+from partnercenter.models import (
+    AuditEvent,
+    OutboundEmail,
+    Partner,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from partnercenter.paging import CappedCountPaginator
 
 
@@ -15,6 +25,22 @@ class PartnerAdmin(admin.ModelAdmin):
     list_filter = ["partner_type", "country"]
     search_fields = ["name", "mpn_id", "=tenant_id"]
     readonly_fields = ["created_at"]
+
+
+class PartnerUserChangeForm(UserChangeForm):
+    """Django admin's user form, with the dashboard's role rules beside **Roles**."""
+
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        if self.instance.partner_id and groups is not None and "groups" in self.changed_data:
+            try:
+                services.partner_user_roles_check(
+                    user=self.instance, roles=[g.name for g in groups]
+                )
+            except ValidationError as exc:
+                self.add_error("groups", exc.messages)
+        return cleaned
 
 
 @admin.register(User)
@@ -73,8 +99,22 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    form = PartnerUserChangeForm
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_related(self, request, form, formsets, change):
+        """A partner user's roles change through the service, which records who changed
+        them from what to what (``user.roles_changed``, issue #13)."""
+        roles = None
+        if change and form.instance.partner_id and "groups" in form.changed_data:
+            roles = [g.name for g in form.cleaned_data.pop("groups")]
+        super().save_related(request, form, formsets, change)
+        if roles is not None:
+            services.partner_user_update_roles(
+                user=form.instance, roles=roles, acting_user=request.user
+            )
 
     @admin.action(description=_("Reset MFA (lost phone) and sign out everywhere"))
     def reset_mfa(self, request, queryset):
@@ -175,4 +215,52 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["partner", "url", "events", "created_by", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    """By event code, from the fixed list (no DISTINCT over a million rows)."""
+
+    title = _("event type")
+    parameter_name = "event_type"
+
+    def lookups(self, request, model_admin):
+        return EventType.choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event_type=self.value()) if self.value() else queryset
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The activity log of every partner, read-only: evidence is never added, changed or
+    deleted by hand (issue #13)."""
+
+    list_display = [
+        "created_at",
+        "event_type",
+        "actor_name",
+        "partner",
+        "customer_name",
+        "sentence",
+    ]
+    list_filter = [EventTypeFilter, "actor_kind"]
+    search_fields = ["=request_id", "=object_id", "actor_name", "customer_name"]
+    list_select_related = ["partner", "related_partner"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    ordering = ["-created_at", "-id"]
+    actions = None
+
+    @admin.display(description=_("what happened"))
+    def sentence(self, obj):
+        return describe(obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -24,6 +24,7 @@ def navigation(request):
             "indirect_resellers": partner.is_indirect_provider,
             "user_management": may(user, Action.MANAGE_USERS),
             "webhooks": may(user, Action.MANAGE_WEBHOOKS),
+            "activity_log": may(user, Action.VIEW_ACTIVITY_LOG),
         }
     }
 

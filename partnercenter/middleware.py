@@ -16,8 +16,28 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from partnercenter.audit import request_context_enter, request_context_exit
+
 #: The longest query-string value any page needs (a search box takes 200 characters).
 MAX_QUERY_VALUE = 2000
+
+
+class AuditContextMiddleware:
+    """Give each request an id, and let the audit events it writes record it, the client's
+    address and its user agent (issue #13). The id is sent back as ``X-Request-ID``, so a
+    support case can name the events of one request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request_context_enter(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context_exit(token)
+        response["X-Request-ID"] = str(request.request_id)
+        return response
 
 
 class BoundedQueryMiddleware:

@@ -112,11 +112,49 @@ def keyset_page(queryset, *, keys: tuple[str, str], cursor: str | None, per_page
         has_next = len(rows) > per_page
         rows = rows[:per_page]
         has_previous = decoded is not None
+    return _page(rows, fields, has_next=has_next, has_previous=has_previous)
+
+
+def _page(rows, fields, *, has_next: bool, has_previous: bool) -> KeysetPage:
     page = KeysetPage(object_list=rows, has_next=has_next, has_previous=has_previous)
     if rows:
         page.next_cursor = _encode("after", [getattr(rows[-1], f) for f in fields])
         page.previous_cursor = _encode("before", [getattr(rows[0], f) for f in fields])
     return page
+
+
+def keyset_page_merged(querysets, *, keys: tuple[str, str], cursor: str | None, per_page: int):
+    """``keyset_page`` over the union of ``querysets`` (which share no row), e.g. the rows
+    matching ``a = x`` and those matching ``b = x``, each through its own index.
+
+    An ``OR`` of the two would make the database read every matching row and
+    sort; instead each queryset gives at most ``per_page + 1`` rows beyond
+    the cursor and the page is the first ``per_page`` of their merge: one
+    index range per queryset, wherever the page is. Both keys must sort the
+    same way (both ascending or both descending).
+    """
+    if keys[0].startswith("-") != keys[1].startswith("-"):
+        raise ValueError("keyset_page_merged needs both keys in the same direction.")
+    fields = tuple(k.lstrip("-") for k in keys)
+    descending = keys[0].startswith("-")
+    flipped = tuple(k[1:] if k.startswith("-") else f"-{k}" for k in keys)
+    decoded = _decode(cursor) if cursor and cursor != LAST else None
+    backward = cursor == LAST or (decoded is not None and decoded[0] == "before")
+    rows = []
+    for queryset in querysets:
+        ordered = queryset.order_by(*(flipped if backward else keys))
+        if decoded:
+            ordered = _beyond(ordered, keys, decoded[1], forward=not backward)
+        rows.extend(ordered[: per_page + 1])
+    # Sort in reading order, reversed while walking backwards, as the database did.
+    rows.sort(
+        key=lambda row: tuple(getattr(row, f) for f in fields), reverse=descending != backward
+    )
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backward:
+        return _page(rows[::-1], fields, has_next=decoded is not None, has_previous=more)
+    return _page(rows, fields, has_next=more, has_previous=decoded is not None)
 
 
 class CappedCountPaginator(Paginator):

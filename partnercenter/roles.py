@@ -46,6 +46,8 @@ class Action(models.TextChoices):
     PLACE_ORDERS = "place_orders", "Place orders and change seat counts"
     MANAGE_USERS = "manage_users", "Manage users and their roles"
     MANAGE_WEBHOOKS = "manage_webhooks", "Register webhooks for partner events (issue #12)"
+    EDIT_CUSTOMER = "edit_customer", "Change a customer's primary contact (issue #13)"
+    VIEW_ACTIVITY_LOG = "view_activity_log", "See and export the partner's activity log (issue #13)"
 
 
 _ALL = frozenset(Action)
@@ -65,6 +67,7 @@ MATRIX: dict[Role, frozenset[Action]] = {
         {
             Action.VIEW_CUSTOMERS,
             Action.ADD_CUSTOMER,
+            Action.EDIT_CUSTOMER,
             Action.ATTEST_AGREEMENT,
             Action.ATTEST_AGREEMENT_ON_BEHALF,
             Action.INVITE_CUSTOMERS,
@@ -77,6 +80,7 @@ MATRIX: dict[Role, frozenset[Action]] = {
         {
             Action.VIEW_CUSTOMERS,
             Action.ADD_CUSTOMER,
+            Action.EDIT_CUSTOMER,
             Action.ATTEST_AGREEMENT,
             Action.ATTEST_AGREEMENT_ON_BEHALF,
             Action.INVITE_CUSTOMERS,

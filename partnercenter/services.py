@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partnercenter.models import Partner, Submission, User
+from partnercenter.audit import EventType, audit_record
+from partnercenter.models import AuditEvent, Partner, Submission, User
 from partnercenter.roles import MATRIX, Action, Role
 
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
@@ -149,7 +150,13 @@ def _check_global_admin_remains(*, partner: Partner, losing: User) -> None:
 
 @transaction.atomic
 def partner_user_create(
-    *, partner: Partner, first_name: str, last_name: str, email: str, roles
+    *,
+    partner: Partner,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles,
+    acting_user: User | None = None,
 ) -> tuple[User, str]:
     """Add a user to ``partner`` with a temporary password (seed 004, "Add a new user").
 
@@ -158,7 +165,8 @@ def partner_user_create(
     a taken email (any case), missing names or no role; nothing is saved. A
     taken email gets ``EMAIL_UNAVAILABLE`` whoever holds it — this partner,
     another partner or a customer — so the form never reveals another
-    organization's users (issue #11).
+    organization's users (issue #11). Records ``user.added`` by ``acting_user``
+    (None: the system, e.g. demo data).
     """
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
@@ -184,8 +192,27 @@ def partner_user_create(
         if {"username", "email"} & set(getattr(exc, "error_dict", {})) or email_taken(email):
             raise ValidationError({"email": EMAIL_UNAVAILABLE}) from None
         raise
-    user.groups.set(_role_groups(roles))
+    groups = _role_groups(roles)
+    user.groups.set(groups)
+    audit_record(
+        EventType.USER_ADDED,
+        actor=acting_user,
+        partner=partner,
+        obj=user,
+        object_type="user",
+        object_repr=_user_repr(user),
+        after={"email": user.email, "roles": _role_order(g.name for g in groups)},
+    )
     return user, password
+
+
+def _user_repr(user: User) -> str:
+    return f"{user.get_full_name()} ({user.email})"
+
+
+def _role_order(names) -> list[str]:
+    names = set(names)
+    return [role.value for role in Role if role.value in names]
 
 
 #: Add user's one answer for an email that is taken anywhere (issue #11: no enumeration).
@@ -200,20 +227,41 @@ def email_taken(email: str) -> bool:
 
 
 @transaction.atomic
-def partner_user_update_roles(*, user: User, roles) -> User:
+def partner_user_update_roles(*, user: User, roles, acting_user: User | None = None) -> User:
     """Replace ``user``'s roles (seed 004, "Assign user permissions").
 
-    Raises ValidationError for no role, or when it would leave the partner
-    without a Global admin.
+    Records ``user.roles_changed`` (before/after role names) by ``acting_user``
+    when the roles differ. Raises ValidationError for no role, or when it
+    would leave the partner without a Global admin (``partner_user_roles_check``).
     """
+    groups = partner_user_roles_check(user=user, roles=roles)
+    before = _role_order(user.groups.values_list("name", flat=True))
+    after = _role_order(g.name for g in groups)
+    user.groups.set(groups)
+    user.__dict__.pop("role_names", None)
+    if before != after:
+        audit_record(
+            EventType.USER_ROLES_CHANGED,
+            actor=acting_user,
+            partner=user.partner,
+            obj=user,
+            object_type="user",
+            object_repr=_user_repr(user),
+            before={"roles": before},
+            after={"roles": after},
+        )
+    return user
+
+
+def partner_user_roles_check(*, user: User, roles) -> list[Group]:
+    """The role groups for ``roles`` if ``user`` may hold exactly them; else ValidationError
+    (no role, an unknown one, or the partner's last Global admin losing the role)."""
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
     groups = _role_groups(roles)
     if Role.GLOBAL_ADMIN.value not in {g.name for g in groups}:
         _check_global_admin_remains(partner=user.partner, losing=user)
-    user.groups.set(groups)
-    user.__dict__.pop("role_names", None)
-    return user
+    return groups
 
 
 @transaction.atomic
@@ -231,7 +279,50 @@ def partner_user_remove(*, user: User, acting_user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     sessions_end(user=user)
+    audit_record(
+        EventType.USER_REMOVED,
+        actor=acting_user,
+        partner=user.partner,
+        obj=user,
+        object_type="user",
+        object_repr=_user_repr(user),
+        before={"is_active": True},
+        after={"is_active": False},
+    )
     return user
+
+
+def signin_record(*, username: str, user: User | None = None, reason: str = "") -> None:
+    """Record a sign-in: ``signin.succeeded`` for ``user``, or with a ``reason``
+    (``"password"``, ``"second_factor"``) ``signin.failed`` for ``username`` as typed.
+
+    A failure names the partner of the account the name belongs to, if any, so
+    its Global admins see attempts on their users; the actor is unknown
+    (whoever typed it), recorded by the name typed (at most 150 characters).
+    """
+    if not reason:
+        audit_record(
+            EventType.SIGNIN_SUCCEEDED,
+            actor=user,
+            partner=user.partner,
+            obj=user,
+            object_type="user",
+            object_repr=user.get_username(),
+        )
+        return
+    username = (username or "")[:150]
+    owner = user or User.objects.filter(username__iexact=username).select_related("partner").first()
+    audit_record(
+        EventType.SIGNIN_FAILED,
+        actor=None,
+        actor_kind=AuditEvent.ActorKind.ANONYMOUS,
+        actor_name=username,
+        partner=owner.partner if owner else None,
+        obj=owner,
+        object_type="user" if owner else "",
+        object_repr=username,
+        after={"reason": reason},
+    )
 
 
 def sessions_end(*, user: User) -> None:
@@ -380,4 +471,12 @@ def mfa_reset(*, user: User, acting_user: User) -> User:
     user.mfa_reset_by = acting_user
     user.save(update_fields=["mfa_reset_at", "mfa_reset_by"])
     sessions_end(user=user)
+    audit_record(
+        EventType.USER_MFA_RESET,
+        actor=acting_user,
+        partner=user.partner,
+        obj=user,
+        object_type="user",
+        object_repr=_user_repr(user),
+    )
     return user

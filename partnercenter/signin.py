@@ -80,10 +80,16 @@ class SignInMixin:
     switch_language = True
     authentication_form = SignInForm
 
+    def form_invalid(self, form):
+        if form.data.get("username"):
+            services.signin_record(username=form.data["username"], reason="password")
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         user = form.get_user()
         if not mfa_needed(user):
             response = super().form_valid(form)
+            services.signin_record(username=user.get_username(), user=user)
             return remember_language(response, user.language) if self.switch_language else response
         self.request.session[PENDING] = {
             "user": user.pk,
@@ -122,6 +128,7 @@ def _signed_in(request, *, user, device, pending):
     request.session.pop(ENROLLING, None)
     auth.login(request, user, backend=pending["backend"])
     django_otp.login(request, device)
+    services.signin_record(username=user.get_username(), user=user)
     target = pending.get("next") or reverse("home")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("home")
@@ -155,6 +162,7 @@ def mfa_verify(request):
                 return _verified(request, user=user, device=device, pending=pending)
             # Counted by django-axes like a wrong password (and throttled by django-otp).
             user_login_failed.send(__name__, credentials=credentials, request=request)
+            services.signin_record(username=user.get_username(), user=user, reason="second_factor")
             if getattr(request, "axes_locked_out", False):
                 return _locked_out(request, credentials)
             form.add_error("code", services.MFA_CODE_WRONG)

@@ -52,6 +52,8 @@ urlpatterns = [
     path("settings/profile/", views.profile, name="profile"),
     path("settings/users/", include(user_patterns)),
     path("settings/webhooks/", include(webhook_patterns)),
+    path("settings/activity/", views.activity_log, name="activity_log"),
+    path("settings/activity/export/<str:fmt>/", views.activity_export, name="activity_export"),
     path("emails/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
     path("customers/", include("customers.urls")),
     path("", include("agreements.urls")),

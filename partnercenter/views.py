@@ -7,20 +7,22 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from partnercenter import outbox, services, webhooks
+from partnercenter import audit, outbox, services, webhooks
 from partnercenter.access import (
     mfa_registered,
     outbound_email_get_for_user,
     partner_for_user,
+    partner_people,
     partner_user_get_for_user,
     partner_users_for_user,
     webhook_delivery_get_for_user,
@@ -28,6 +30,7 @@ from partnercenter.access import (
     webhook_endpoints_for_user,
 )
 from partnercenter.forms import (
+    ActivityFilterForm,
     PartnerUserAddForm,
     PartnerUserRolesForm,
     ProfileForm,
@@ -106,7 +109,9 @@ def user_add(request):
     if request.method == "POST" and form.is_valid():
 
         def add():
-            user, password = services.partner_user_create(partner=partner, **form.cleaned_data)
+            user, password = services.partner_user_create(
+                partner=partner, acting_user=request.user, **form.cleaned_data
+            )
             # Shown once by user_created, which removes it from the session. Saved in the
             # user's transaction, so a double-click's second request finds it there.
             session_secret_put(request.session, _NEW_USER_PASSWORDS, str(user.pk), password)
@@ -135,7 +140,9 @@ def user_detail(request, pk):
     form = PartnerUserRolesForm(request.POST or None, initial={"roles": user.role_names})
     if request.method == "POST" and form.is_valid():
         try:
-            services.partner_user_update_roles(user=user, roles=form.cleaned_data["roles"])
+            services.partner_user_update_roles(
+                user=user, roles=form.cleaned_data["roles"], acting_user=request.user
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -311,7 +318,7 @@ def webhook_delete(request, pk):
     endpoint = webhook_endpoint_get_for_user(request.user, pk)
 
     def delete():
-        webhooks.endpoint_delete(endpoint=endpoint)
+        webhooks.endpoint_delete(endpoint=endpoint, user=request.user)
         return reverse("webhooks:list"), _("The webhook %(url)s was deleted.") % {
             "url": endpoint.url
         }
@@ -336,3 +343,45 @@ def webhook_delivery_resend(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
+
+
+def activity_log(request):
+    """Settings → **Activity log** (Global admin; issue #13): who changed what, newest first.
+
+    The partner's own events and its resellers' on shared customers
+    (``audit.events_for_partner``), filtered by date range, event type, user
+    and customer, keyset-paged, with CSV and JSON lines exports.
+    """
+    partner = partner_for_user(request.user, Action.VIEW_ACTIVITY_LOG)
+    form = ActivityFilterForm(request.GET or None, users=partner_people(partner))
+    querysets = audit.events_for_partner(partner, form.filters())
+    context = {"form": form, **audit.page_context(querysets, request.GET)}
+    return render(request, "partnercenter/activity_log.html", context)
+
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", audit.csv_lines),
+    "jsonl": ("application/jsonl; charset=utf-8", audit.jsonl_lines),
+}
+
+
+def activity_export(request, fmt: str):
+    """The filtered Activity log as a streamed download: ``csv`` (formula-safe cells) or
+    ``jsonl``. All matching events, newest first, read in chunks (issue #13)."""
+    partner = partner_for_user(request.user, Action.VIEW_ACTIVITY_LOG)
+    if fmt not in EXPORT_TYPES:
+        raise Http404("No such export format.")
+    form = ActivityFilterForm(request.GET or None, users=partner_people(partner))
+    content_type, lines = EXPORT_TYPES[fmt]
+    events = audit.events_all(audit.events_for_partner(partner, form.filters()))
+    language = translation.get_language()
+
+    def stream():
+        # Runs after the view has returned: speak the request's language throughout.
+        with translation.override(language):
+            yield from lines(events)
+
+    response = StreamingHttpResponse(stream(), content_type=content_type)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="activity-log-{stamp}.{fmt}"'
+    return response

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 
 from partnercenter.access import partner_for_user
+from partnercenter.audit import EventType, audit_record
 from partnercenter.models import Partner, User, WebhookDelivery, WebhookEndpoint
 from partnercenter.outbox import (
     deliveries_requeue_stuck,
@@ -163,14 +164,31 @@ def endpoint_create(*, user: User, url: str, events) -> tuple[WebhookEndpoint, s
         sealed_secret=secret_seal(secret),
         created_by=user,
     )
+    audit_record(
+        EventType.WEBHOOK_ADDED,
+        actor=user,
+        obj=endpoint,
+        object_type="webhook",
+        object_repr=url,
+        after={"url": url, "events": events},
+    )
     return endpoint, secret
 
 
 @transaction.atomic
-def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
-    """Remove a webhook and its delivery log. The caller fetched it through
-    ``partnercenter.access.webhook_endpoint_get_for_user``."""
+def endpoint_delete(*, endpoint: WebhookEndpoint, user: User | None = None) -> None:
+    """Remove a webhook and its delivery log; records ``webhook.removed`` by ``user``.
+    The caller fetched it through ``partnercenter.access.webhook_endpoint_get_for_user``."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+    audit_record(
+        EventType.WEBHOOK_REMOVED,
+        actor=user,
+        partner=endpoint.partner,
+        obj=endpoint,
+        object_type="webhook",
+        object_repr=endpoint.url,
+        before={"url": endpoint.url, "events": endpoint.events},
+    )
 
 
 def _body(

@@ -45,6 +45,21 @@ def own_relationship_with(customer, *, partner: Partner) -> ResellerRelationship
     return active_relationships().filter(partner=partner, customer=customer).first()
 
 
+def provider_for(partner: Partner, customer) -> Partner | None:
+    """The indirect provider of ``partner``'s active relationship with ``customer``, if any.
+
+    The audit events ``partner`` writes about ``customer`` name it as their
+    related partner, so the provider sees its reseller's changes (issue #13).
+    """
+    relationship = (
+        active_relationships()
+        .filter(partner=partner, customer=customer, indirect_provider__isnull=False)
+        .select_related("indirect_provider")
+        .first()
+    )
+    return relationship.indirect_provider if relationship else None
+
+
 def indirect_providers_of(partner: Partner) -> list[Partner]:
     """The indirect providers ``partner`` (an indirect reseller) works with, by name."""
     return [

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from customers.models import Customer
 from customers.selectors import customer_has_active_subscriptions_through
 from partnercenter.access import partner_admins, partner_for_user
+from partnercenter.audit import EventType, audit_event, audit_record, audit_record_many
 from partnercenter.models import OutboundEmail, Partner, User
 from partnercenter.outbox import email_enqueue, notice_enqueue
 from partnercenter.roles import Action, Role
@@ -93,6 +94,16 @@ def invitation_send(
         sent_by=user,
     )
     validated_save(invitation)
+    audit_record(
+        EventType.INVITATION_SENT,
+        actor=user,
+        partner=partner,
+        related_partner=provider,
+        obj=invitation,
+        object_type="invitation",
+        object_repr=to_email,
+        after={"email": to_email, "delegated_admin": dap, "url": url},
+    )
     email_enqueue(
         kind=OutboundEmail.Kind.CUSTOMER_INVITATION,
         to_email=to_email,
@@ -152,8 +163,22 @@ def partnership_invite(*, user, reseller_key: str, email: str) -> PartnershipInv
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
         )
     )
+    audit_record(
+        EventType.PARTNERSHIP_INVITED,
+        actor=user,
+        partner=provider,
+        related_partner=reseller,
+        obj=invitation,
+        object_type="partnership_invitation",
+        object_repr=email,
+        after=_partnership_sides(provider, reseller) | {"email": email},
+    )
     _partnership_invitation_mail(invitation, token=token, user=user)
     return invitation
+
+
+def _partnership_sides(provider: Partner, reseller: Partner) -> dict:
+    return {"provider": provider.name, "reseller": reseller.name}
 
 
 def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: str, user) -> None:
@@ -347,6 +372,16 @@ def partnership_authorize(
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["state", "accepted_by", "accepted_at"])
+    audit_record(
+        EventType.PARTNERSHIP_AUTHORIZED,
+        actor=user,
+        partner=invitation.reseller,
+        related_partner=invitation.provider,
+        obj=partnership,
+        object_type="partnership",
+        object_repr=f"{invitation.provider} → {invitation.reseller}",
+        after=_partnership_sides(invitation.provider, invitation.reseller),
+    )
     return partnership
 
 
@@ -367,6 +402,18 @@ def partnership_end(*, user, partnership: IndirectPartnership) -> IndirectPartne
     partnership.state = IndirectPartnership.State.ENDED
     partnership.ended_at = timezone.now()
     partnership.save(update_fields=["state", "ended_at"])
+    provider, reseller = partnership.provider, partnership.reseller
+    audit_record(
+        EventType.PARTNERSHIP_ENDED,
+        actor=user,
+        partner=partner,
+        related_partner=reseller if partner.pk == provider.pk else provider,
+        obj=partnership,
+        object_type="partnership",
+        object_repr=f"{provider} → {reseller}",
+        before={"state": "active"},
+        after=_partnership_sides(provider, reseller) | {"state": "ended"},
+    )
     return partnership
 
 
@@ -397,34 +444,70 @@ def relationship_remove(
     relationship.state = ResellerRelationship.State.REMOVED
     relationship.removed_at = timezone.now()
     relationship.save(update_fields=["state", "removed_at"])
+    audit_record(
+        EventType.RELATIONSHIP_REMOVED,
+        actor=user,
+        partner=partner,
+        related_partner=relationship.indirect_provider,
+        customer=relationship.customer,
+        obj=relationship,
+        object_type="relationship",
+        object_repr=partner.name,
+        before={"state": "active"},
+        after={"state": "removed", "partner": partner.name},
+    )
     return relationship
 
 
 @transaction.atomic
 def relationship_create(
-    *, partner: Partner, customer, indirect_provider: Partner | None = None
+    *, partner: Partner, customer, indirect_provider: Partner | None = None, user=None
 ) -> ResellerRelationship:
     """The active relationship a partner gets by creating ``customer`` (SPEC §3).
 
-    Raises ValidationError when the provider doesn't fit the partner's type or
-    the partner already has an active relationship with the customer.
+    Records ``relationship.activated`` by ``user``. Raises ValidationError when
+    the provider doesn't fit the partner's type or the partner already has an
+    active relationship with the customer.
     """
     relationship = ResellerRelationship(
         partner=partner, customer=customer, indirect_provider=indirect_provider
     )
-    return validated_save(relationship)
+    validated_save(relationship)
+    audit_record_many([_activated(relationship, user=user)])
+    return relationship
+
+
+def _activated(relationship: ResellerRelationship, *, user):
+    """The ``relationship.activated`` event of a new relationship (unsaved)."""
+    return audit_event(
+        EventType.RELATIONSHIP_ACTIVATED,
+        actor=user,
+        partner=relationship.partner,
+        related_partner=relationship.indirect_provider,
+        customer=relationship.customer,
+        obj=relationship,
+        object_type="relationship",
+        object_repr=relationship.partner.name,
+        after={
+            "state": "active",
+            "partner": relationship.partner.name,
+            "source": relationship.source,
+            "delegated_admin": relationship.delegated_admin,
+        },
+    )
 
 
 @transaction.atomic
 def invitation_relationships_activate(
-    *, customer, invitation
+    *, customer, invitation, user=None
 ) -> tuple[list[ResellerRelationship], list[ResellerRelationship]]:
     """The relationship(s) a customer gets by accepting ``invitation`` (a ParsedInvitation).
 
     An existing active relationship is kept (accepting twice creates nothing
     new) and gains delegated admin privileges if the link asked for them.
     Returns the active relationships, one per partner the link names, and
-    the subset this call created.
+    the subset this call created; records ``relationship.activated`` by
+    ``user`` (the customer's admin account) for each created one, in one INSERT.
     """
     # Concurrent accepts of one customer's invitations (20 tabs) queue here, so each
     # finds what the one before it made instead of failing on the unique constraint.
@@ -448,4 +531,5 @@ def invitation_relationships_activate(
             relationship.delegated_admin = True
             relationship.save(update_fields=["delegated_admin"])
         relationships.append(relationship)
+    audit_record_many(_activated(r, user=user) for r in created)
     return relationships, created

@@ -14,7 +14,8 @@ from django_tasks_db.models import DBTaskResult
 
 from agreements.models import AgreementAcceptance
 from customers.models import Customer, Subscription
-from partnercenter.models import OutboundEmail, User, WebhookDelivery, WebhookEndpoint
+from customers.services import customer_update
+from partnercenter.models import AuditEvent, OutboundEmail, User, WebhookDelivery, WebhookEndpoint
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 from tests.factories import (
@@ -38,6 +39,8 @@ OBJECT_URLS = {
     "users:remove": lambda w: [w["user"].pk],
     "users:mfa_reset": lambda w: [w["user"].pk],
     "customers:detail": lambda w: [w["customer"].pk],
+    "customers:contact": lambda w: [w["customer"].pk],
+    "customers:history": lambda w: [w["customer"].pk],
     "customers:created": lambda w: [w["customer"].pk],
     "customers:order_new": lambda w: [w["customer"].pk],
     "customers:subscriptions": lambda w: [w["customer"].pk],
@@ -67,8 +70,10 @@ OWN_PAGES = {
     "customers:new_review", "customers:new_cancel", "relationships:request",
     "relationships:indirect_providers", "relationships:indirect_resellers",
     "relationships:partnership_invite", "admincenter:home", "admincenter:login",
-    "admincenter:password_change", "admincenter:partners", "webhooks:list",
+    "admincenter:password_change", "admincenter:partners", "webhooks:list", "activity_log",
 }  # fmt: skip
+#: Own pages with a non-object argument: the Activity log's exports.
+OWN_DOWNLOADS = {"activity_export": [["csv"], ["jsonl"]]}
 
 
 def _names(resolver=None, namespace=None):
@@ -94,6 +99,7 @@ def _snapshot():
             WebhookEndpoint,
             WebhookDelivery,
             OutboundEmail,
+            AuditEvent,
         )
     } | {
         "states": sorted(
@@ -120,6 +126,12 @@ def world():
     )
     customer = relationship.customer
     endpoint = WebhookEndpointFactory(partner=provider, url="https://bravo-psa.example/hook")
+    # Partner B's activity log has an event about its customer (issue #13).
+    customer_update(
+        user=UserFactory(partner=provider, roles=[Role.ADMIN_AGENT]),
+        customer=customer,
+        values={"contact_email": "bravo-contact@b.example"},
+    )
     return {
         "email": OutboundEmailFactory(partner=provider, to_email="bravo-it@b.example"),
         "endpoint": endpoint,
@@ -137,10 +149,8 @@ def world():
 
 def test_every_url_pattern_is_in_the_matrix():
     names = set(_names())
-    assert names == set(OBJECT_URLS) | OWN_PAGES, (
-        f"new: {sorted(names - set(OBJECT_URLS) - OWN_PAGES)}, "
-        f"gone: {sorted(set(OBJECT_URLS) | OWN_PAGES - names)}"
-    )
+    listed = set(OBJECT_URLS) | OWN_PAGES | set(OWN_DOWNLOADS)
+    assert names == listed, f"new: {sorted(names - listed)}, gone: {sorted(listed - names)}"
 
 
 @pytest.mark.parametrize("partner_key", ["a", "a_reseller"])
@@ -166,6 +176,7 @@ def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
         "Bravo Reseller",
         "bravo-psa.example",
         "bravo-it@b.example",
+        "bravo-contact@b.example",
     ]
     for name in OWN_PAGES - {
         "logout",
@@ -176,3 +187,9 @@ def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
         response = client.get(reverse(name), {"q": "Bravo"}, follow=True)
         text = response.content.decode()
         assert not any(secret in text for secret in secrets), name
+    for name, arg_lists in OWN_DOWNLOADS.items():
+        for args in arg_lists:
+            response = client.get(reverse(name, args=args))
+            assert response.status_code == 200
+            text = b"".join(response.streaming_content).decode()
+            assert not any(secret in text for secret in secrets), (name, args)

@@ -36,7 +36,7 @@ def invitation_accept(
             {"accept_relationship": _("Check the box to accept the reseller relationship.")}
         )
     relationships, created = invitation_relationships_activate(
-        customer=customer, invitation=invitation
+        customer=customer, invitation=invitation, user=user
     )
     if accept_agreement:
         direct_acceptance_record(user=user, partner=invitation.partner)

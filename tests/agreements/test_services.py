@@ -19,7 +19,12 @@ from customers.workflows import customer_create
 from partnercenter.models import User
 from partnercenter.roles import Role
 from relationships.models import ResellerRelationship
-from tests.factories import IndirectPartnershipFactory, ResellerRelationshipFactory, UserFactory
+from tests.factories import (
+    AgreementAcceptanceFactory,
+    IndirectPartnershipFactory,
+    ResellerRelationshipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -308,10 +313,13 @@ def test_the_current_confirmation_is_the_last_one_recorded_with_the_id_as_tiebre
     served, admin_agent
 ):
     first = record(served, admin_agent, first_name="First")
-    second = record(served, admin_agent, first_name="Second")
     # Same database timestamp (as two inserts in one clock tick would have): the id decides.
-    AgreementAcceptance.objects.filter(pk__in=[first.pk, second.pk]).update(
-        created_at=first.created_at
+    # Records are append-only, so the tie is written at the insert.
+    second = AgreementAcceptanceFactory(
+        customer=served,
+        partner=admin_agent.partner,
+        first_name="Second",
+        created_at=first.created_at,
     )
     assert agreement_summary(served, partner=admin_agent.partner).current == second
     assert AgreementAcceptance.objects.filter(customer=served).latest() == second

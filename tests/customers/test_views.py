@@ -333,13 +333,14 @@ def test_account_info_links_to_the_full_history_past_ten_records(client, admin_a
 def test_the_full_history_pages_newest_first_both_ways(client, admin_agent):
     """Keyset paging on descending keys: Next walks to older records, Previous and Last agree."""
     customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
-    records = [
+    first = AgreementAcceptanceFactory(partner=admin_agent.partner, customer=customer)
+    # Ties (the id decides), written at the insert: records are append-only.
+    for _ in range(59):
+        AgreementAcceptanceFactory(
+            partner=admin_agent.partner, customer=customer, created_at=first.created_at
+        )
+    for _ in range(60):
         AgreementAcceptanceFactory(partner=admin_agent.partner, customer=customer)
-        for _ in range(120)
-    ]
-    AgreementAcceptance.objects.filter(pk__in=[r.pk for r in records[:60]]).update(
-        created_at=records[0].created_at  # ties: the id decides
-    )
     newest_first = list(
         AgreementAcceptance.objects.filter(customer=customer)
         .order_by("-created_at", "-id")

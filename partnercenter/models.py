@@ -392,6 +392,24 @@ class ScheduledRun(models.Model):
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
 
 
+class DatabaseNow(Now):
+    """``Now()``, written on SQLite with microseconds, as Django writes datetimes there.
+
+    Django's ``Now()`` gives SQLite text with milliseconds ("…:31.865") while a
+    datetime parameter is sent with microseconds ("…:31.865000"), so a row's
+    own time compares as *less* than itself and keyset paging (``created_at
+    <= x``) repeats a row. PostgreSQL compares real timestamps and is unchanged.
+    """
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="STRFTIME('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f000', 'NOW')",
+            **extra_context,
+        )
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an append-only record (issue #13).
 
@@ -451,7 +469,7 @@ class AuditEvent(AppendOnlyModel):
         SYSTEM = "system", _("The system")
         ANONYMOUS = "anonymous", _("Unknown user")
 
-    created_at = models.DateTimeField(_("time"), db_default=Now(), editable=False)
+    created_at = models.DateTimeField(_("time"), db_default=DatabaseNow(), editable=False)
     event_type = models.CharField(_("event type"), max_length=48)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -259,7 +259,8 @@ def partner_user_roles_check(*, user: User, roles) -> list[Group]:
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
     groups = _role_groups(roles)
-    if Role.GLOBAL_ADMIN.value not in {g.name for g in groups}:
+    losing = Role.GLOBAL_ADMIN.value not in {g.name for g in groups}
+    if losing and user.groups.filter(name=Role.GLOBAL_ADMIN).exists():
         _check_global_admin_remains(partner=user.partner, losing=user)
     return groups
 

@@ -2,9 +2,10 @@
 
 import django.core.serializers.json
 import django.db.models.deletion
-import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
+
+import partnercenter.models
 
 # Evidence is append-only in the database too (issue #13): on PostgreSQL a trigger
 # refuses UPDATE and DELETE on the audit table. SQLite has no such trigger here; the
@@ -57,7 +58,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=partnercenter.models.DatabaseNow(),
                         editable=False,
                         verbose_name="time",
                     ),

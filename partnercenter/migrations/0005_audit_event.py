@@ -14,8 +14,9 @@ FUNCTION = """
 CREATE OR REPLACE FUNCTION partnercenter_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '% rows are append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'restrict_violation';
+    RAISE EXCEPTION USING
+        MESSAGE = TG_TABLE_NAME || ' rows are append-only: ' || TG_OP || ' refused',
+        ERRCODE = 'restrict_violation';
 END
 $$;
 """

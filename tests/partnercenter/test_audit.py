@@ -639,3 +639,21 @@ def test_a_provider_cannot_edit_a_resellers_customer(client, make_user):
     )
     assert response.status_code == 403
     assert not AuditEvent.objects.exists()
+
+
+def test_a_term_that_ended_without_renewal_is_recorded_as_the_systems(admin_agent, served):
+    from customers.services import subscriptions_renew
+
+    subscription = SubscriptionFactory(
+        customer=served,
+        partner=admin_agent.partner,
+        auto_renew=False,
+        term_end=datetime.date(2026, 1, 1),
+    )
+    with records(EventType.SUBSCRIPTION_CANCELLED) as event:
+        subscriptions_renew(today=datetime.date(2026, 6, 1))
+    assert event.actor is None and event.actor_kind == "system"
+    assert event.partner == admin_agent.partner and event.object_id == str(subscription.pk)
+    assert event.after == {"state": "cancelled", "reason": "term_ended"}
+    with translation.override("en"):
+        assert describe(event).startswith("The system cancelled the subscription")

@@ -311,7 +311,8 @@ def signin_record(*, username: str, user: User | None = None, reason: str = "") 
             object_repr=user.get_username(),
         )
         return
-    username = (username or "")[:150]
+    # As typed, minus NUL (which PostgreSQL's text can't hold), at most 150 characters.
+    username = (username or "").replace("\x00", "")[:150]
     owner = user or User.objects.filter(username__iexact=username).select_related("partner").first()
     audit_record(
         EventType.SIGNIN_FAILED,

@@ -244,7 +244,6 @@ class Filters:
     date_to: datetime.date | None = None
     event_type: str = ""
     actor: User | None = None
-    customer_id: int | None = None
     customer_domain: str = ""
 
 
@@ -264,8 +263,6 @@ def _filtered(queryset, filters: Filters | None):
         queryset = queryset.filter(event_type=filters.event_type)
     if filters.actor is not None:
         queryset = queryset.filter(actor=filters.actor)
-    if filters.customer_id is not None:
-        queryset = queryset.filter(customer_id=filters.customer_id)
     if filters.customer_domain:
         # Through the customers' unique index on lower(domain_prefix); the core names the
         # column as data, never importing the customers app.

@@ -3,7 +3,7 @@
 import zoneinfo
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -275,9 +275,13 @@ class ActivityFilterForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.form_class = "row g-2 align-items-end"
-        self.helper.field_class = ""
-        self.helper.add_input(Submit("", _("Apply filters"), css_class="btn-secondary"))
+        self.helper.layout = Layout(
+            Row(
+                *(Column(name, css_class="col-sm-6 col-lg") for name in self.fields),
+                css_class="g-2",
+            ),
+            Submit("", _("Apply filters"), css_class="btn-secondary"),
+        )
 
     def clean_customer(self):
         value = self.cleaned_data["customer"].strip().lower()

@@ -7,11 +7,17 @@ check A1–A3 beside the fields; ``agreements.services.acceptance_record``
 checks everything again when saving.
 """
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from agreements.services import acceptance_rule_errors, user_today
-from customers.validators import parse_phone
+from agreements.bulk import MAX_BYTES, BulkFileError, bulk_rows, bulk_text
+from agreements.compliance import LACKING, STATUS_CHOICES, ReportFilters
+from agreements.models import BulkAttestation
+from agreements.services import A3_REQUIRED, acceptance_rule_errors, acceptor_errors, user_today
+from partnercenter.models import Partner
 
 
 class AgreementOption:
@@ -39,24 +45,21 @@ class AcceptorFields(forms.Form):
         self.template = template
 
     def check_acceptor(self, cleaned):
-        """Require what A3 requires, parse the phone, and apply A1/A2 to the date."""
-        for name, message in (
-            ("date_agreed", _("Enter the agreement acceptance date.")),
-            ("first_name", _("Enter the first name of the person who accepted.")),
-            ("last_name", _("Enter the last name of the person who accepted.")),
-            ("email", _("Enter the email address of the person who accepted.")),
-        ):
-            value = cleaned.get(name)
-            if (isinstance(value, str) and not value.strip()) or (
-                value is None and name not in self.errors
-            ):
-                self.add_error(name, message)
-        try:
-            cleaned["phone"] = parse_phone(
-                self.data.get(self.add_prefix("phone"), ""), self.customer_country
-            )
-        except forms.ValidationError as exc:
-            self.add_error("phone", exc)
+        """Require what A3 requires, parse the phone, and apply A1/A2 to the date
+        (the rules of ``agreements.services``, shown beside the fields)."""
+        if cleaned.get("date_agreed") is None and "date_agreed" not in self.errors:
+            self.add_error("date_agreed", A3_REQUIRED["date_agreed"])
+        errors, cleaned["phone"] = acceptor_errors(
+            first_name=cleaned.get("first_name", ""),
+            last_name=cleaned.get("last_name", ""),
+            email=cleaned.get("email", ""),
+            phone=self.data.get(self.add_prefix("phone"), ""),
+            country=self.customer_country,
+        )
+        for name, messages in errors.items():
+            if name not in self.errors:  # a field's own error (a malformed email) comes first
+                for message in messages:
+                    self.add_error(name, message)
         if self.template is not None:
             errors = acceptance_rule_errors(
                 date_agreed=cleaned.get("date_agreed"),
@@ -128,3 +131,85 @@ class AcceptanceForm(AcceptorFields):
 
     def clean(self):
         return self.check_acceptor(super().clean())
+
+
+class ComplianceFilterForm(forms.Form):
+    """Agreement compliance's filters (issue #14); ``filters()`` gives the report's."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    country = forms.ChoiceField(label=_("Country/region"), required=False)
+    reseller = forms.ModelChoiceField(
+        label=_("Indirect reseller"),
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label=_("All resellers"),
+    )
+    created_since = forms.DateField(
+        label=_("Customer since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    active_subscriptions = forms.BooleanField(label=_("Has active subscriptions"), required=False)
+
+    def __init__(self, *args, resellers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All countries/regions")), *countries]
+        if resellers is None:
+            del self.fields["reseller"]
+        else:
+            self.fields["reseller"].queryset = resellers
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(*(Column(name, css_class="col-sm-6 col-lg") for name in self.fields)),
+            Submit("", _("Apply filters"), css_class="btn-secondary"),
+        )
+
+    def filters(self) -> ReportFilters:
+        """The chosen filters; an invalid value is shown as an error and ignored."""
+        data = self.cleaned_data if self.is_bound and (self.is_valid() or True) else {}
+        return ReportFilters(
+            status=data.get("status") or LACKING,
+            country=data.get("country") or "",
+            reseller=data.get("reseller"),
+            created_since=data.get("created_since"),
+            active_subscriptions=bool(data.get("active_subscriptions")),
+        )
+
+
+class BulkUploadForm(forms.Form):
+    """**Confirm in bulk**: the CSV file, read and checked for its header and size here;
+    its rows are validated by the background job (``agreements.bulk``)."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, separated by commas or semicolons, up to 100,000 rows. Dates as YYYY-MM-DD."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}
+            )
+        try:
+            self.text = bulk_text(upload.read())
+            self.rows = bulk_rows(self.text)
+        except BulkFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+class BulkConfirmForm(forms.Form):
+    """**Confirm**: record the valid rows, or only if every row is valid."""
+
+    mode = forms.ChoiceField(
+        label=_("Record"),
+        choices=BulkAttestation.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=BulkAttestation.Mode.ALL_OR_NOTHING,
+        error_messages={"required": _("Choose which rows to record.")},
+    )

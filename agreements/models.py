@@ -1,6 +1,7 @@
 """Agreement templates, their documents, and acceptance records (SPEC §4)."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,9 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from partnercenter.models import AppendOnlyModel
+
+#: Rule A12's message (Partner Center error 600061), shared by the constraint and bulk checks.
+A12_MESSAGE = _("This confirmation already exists.")
 
 
 class AgreementTemplateQuerySet(models.QuerySet):
@@ -221,7 +225,7 @@ class AgreementAcceptance(AppendOnlyModel):
                 ],
                 condition=Q(method="partner_attestation"),
                 name="%(app_label)s_%(class)s_no_identical_duplicate",
-                violation_error_message=_("This confirmation already exists."),
+                violation_error_message=A12_MESSAGE,
             ),
             # A customer accepts an agreement version itself at most once (SPEC §6).
             models.UniqueConstraint(
@@ -272,6 +276,15 @@ class AgreementStatusRow(models.Model):
         ACCEPTED_BY_CUSTOMER = "accepted_by_customer", _("Accepted by customer")
         NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
 
+    class Compliance(models.TextChoices):
+        """The Agreement compliance report's statuses (issue #14), most urgent first."""
+
+        MISSING = "missing", _("No confirmation")
+        OTHER_PARTNER = "other_partner", _("Confirmed by another partner only")
+        OLDER_AGREEMENT = "older_agreement", _("Older agreement")
+        OLDER_VERSION = "older_version", _("Older version")
+        CURRENT = "current", _("Current agreement")
+
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="agreement_status_rows"
     )
@@ -279,6 +292,12 @@ class AgreementStatusRow(models.Model):
         "partnercenter.Partner", on_delete=models.CASCADE, related_name="agreement_status_rows"
     )
     status = models.CharField(_("status"), max_length=32, choices=Status.choices)
+    # The compliance report's status: the newest confirmation this partner holds (its
+    # own attestation or the customer's acceptance) against the current agreement's
+    # exact version (templateId), then whether only other partners attested (A8).
+    compliance = models.CharField(
+        _("compliance"), max_length=32, choices=Compliance.choices, default=Compliance.MISSING
+    )
     attested_template = models.ForeignKey(
         AgreementTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -287,6 +306,8 @@ class AgreementStatusRow(models.Model):
         AgreementTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     direct_type = models.CharField(max_length=64, blank=True)
+    # The newest agreement type any *other* partner attested for the customer ("" if none).
+    other_attested_type = models.CharField(max_length=64, blank=True)
     # The list's sort key and search keys, copied from the customer.
     sort_name = models.CharField(max_length=255)
     domain_prefix = models.CharField(max_length=27)
@@ -320,6 +341,16 @@ class AgreementStatusRow(models.Model):
                 fields=["partner", "status", "sort_name", "customer"], name="agr_status_filter"
             ),
             models.Index(fields=["partner", "domain_prefix"], name="agr_status_domain"),
+            # The compliance report: one status, or every customer lacking the current one.
+            models.Index(
+                fields=["partner", "compliance", "sort_name", "customer"],
+                name="agr_status_compliance",
+            ),
+            models.Index(
+                fields=["partner", "sort_name", "customer"],
+                condition=~Q(compliance="current"),
+                name="agr_status_lacking",
+            ),
             # Partial: only accepted rows, so "newest 5" is a short walk from the top.
             models.Index(
                 fields=["partner", "-relationship_accepted_at"],
@@ -335,3 +366,110 @@ class AgreementStatusRow(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} · {self.customer_id}: {self.status}"
+
+
+class BulkAttestation(models.Model):
+    """One uploaded CSV of confirmations (Agreement compliance → **Confirm in bulk**; issue #14).
+
+    The file is kept as text (``content``, UTF-8 without BOM). A background job
+    validates every row by the rules of the one-row service (A1–A8, A12) and
+    keeps the rows that aren't valid as ``BulkAttestationProblem``s; **Confirm**
+    starts a second job that validates again and records the valid rows in one
+    transaction — all of them, or none if ``mode`` is ALL_OR_NOTHING and any
+    row isn't valid. Counts are rows of the file (header excluded).
+    """
+
+    class State(models.TextChoices):
+        VALIDATING = "validating", _("Validating")
+        VALIDATED = "validated", _("Validated")
+        RECORDING = "recording", _("Recording")
+        RECORDED = "recorded", _("Recorded")
+        FAILED = "failed", _("Failed")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("Only if every row is valid")
+        VALID_ROWS = "valid", _("The valid rows")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(
+        "partnercenter.Partner", on_delete=models.CASCADE, related_name="bulk_attestations"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bulk_attestations"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.TextField()
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.VALIDATING
+    )
+    mode = models.CharField(_("record"), max_length=8, choices=Mode.choices, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    checked_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    duplicate_rows = models.PositiveIntegerField(default=0)
+    recorded_rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the job failed, for the user.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("bulk confirmation")
+        verbose_name_plural = _("bulk confirmations")
+        indexes = [models.Index(fields=["partner", "-created_at"], name="agr_bulk_partner")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=["validating", "validated", "recording", "recorded", "failed"]
+                ),
+                name="%(app_label)s_%(class)s_valid_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["", "all", "valid"]),
+                name="%(app_label)s_%(class)s_valid_mode",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in {self.State.VALIDATING, self.State.RECORDING}
+
+    @property
+    def percent(self) -> int:
+        """Progress of validation, 0–100."""
+        if not self.total_rows:
+            return 100 if not self.is_running else 0
+        return min(100, self.checked_rows * 100 // self.total_rows)
+
+
+class BulkAttestationProblem(models.Model):
+    """A row of a BulkAttestation that isn't recorded: not valid, or already recorded (A12)."""
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", _("Not valid")
+        DUPLICATE = "duplicate", _("Already recorded")
+
+    job = models.ForeignKey(BulkAttestation, on_delete=models.CASCADE, related_name="problems")
+    row_number = models.PositiveIntegerField(help_text="The file's line number (header = 1).")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    customer_label = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["job", "row_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "row_number"], name="%(app_label)s_%(class)s_one_per_row"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.row_number}: {self.message}"

@@ -13,22 +13,23 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from agreements.models import AgreementAcceptance, AgreementStatusRow, AgreementTemplate
 from agreements.selectors import current_direct_acceptance, newest_attestation
 from agreements.status import (
     agreement_status_rows,
-    current_agreement_type,
+    current_agreement,
 )
 from customers.models import Customer
 from customers.selectors import customer_has_purchases
+from customers.validators import parse_phone
 from partnercenter.access import partner_admins
 from partnercenter.audit import EventType, audit_record, changes
 from partnercenter.models import Partner
@@ -98,6 +99,58 @@ def check_may_attest(user, customer=None) -> Partner:
     return partner
 
 
+#: Rule A3's messages when a field is empty (the forms and bulk confirmation show them too).
+A3_REQUIRED = {
+    "date_agreed": _lazy("Enter the agreement acceptance date."),
+    "first_name": _lazy("Enter the first name of the person who accepted."),
+    "last_name": _lazy("Enter the last name of the person who accepted."),
+    "email": _lazy("Enter the email address of the person who accepted."),
+}
+#: Longest first and last names (AgreementAcceptance's fields, Partner Center's limit).
+NAME_MAX = 50
+
+
+def national_cloud_message(customer) -> str:
+    """Rule A7's message for ``customer`` (a national-cloud customer can't be confirmed)."""
+    return _(
+        "Confirmation of customer acceptance isn't supported for customers in national "
+        "clouds (%(cloud)s). Nothing was saved."
+    ) % {"cloud": customer.get_cloud_instance_display()}
+
+
+def acceptor_errors(*, first_name: str, last_name: str, email: str, phone, country):
+    """Rule A3 and the phone rule for the person who accepted, without queries.
+
+    ``phone`` is a string or PhoneNumber, read for ``country`` (a country code).
+    Returns ``(errors, phone)``: ``{field: [messages]}`` (empty when valid) and
+    the parsed PhoneNumber ("" when empty or not valid). The forms, the
+    one-row service and bulk confirmation all call it (one definition).
+    """
+    errors: dict[str, list[str]] = {}
+    values = {"first_name": first_name, "last_name": last_name, "email": email}
+    for name, value in values.items():
+        value = (value or "").strip()
+        if not value:
+            errors[name] = [str(A3_REQUIRED[name])]
+        elif name != "email" and len(value) > NAME_MAX:
+            errors[name] = [
+                _("Enter at most %(max)s characters (this has %(length)s).")
+                % {"max": NAME_MAX, "length": len(value)}
+            ]
+    email = (email or "").strip()
+    if email and "email" not in errors:
+        try:
+            EmailValidator()(email)
+        except ValidationError as exc:
+            errors["email"] = list(exc.messages)
+    parsed = ""
+    try:
+        parsed = parse_phone(str(phone or ""), country)
+    except ValidationError as exc:
+        errors["phone"] = list(exc.messages)
+    return errors, parsed
+
+
 def acceptance_rule_errors(
     *, date_agreed: datetime.date | None, template: AgreementTemplate, today: datetime.date
 ) -> dict[str, list[str]]:
@@ -158,23 +211,19 @@ def acceptance_build(
     """
     partner = check_may_attest(user, customer)
     if customer.is_national_cloud:
-        raise ValidationError(
-            _(
-                "Confirmation of customer acceptance isn't supported for customers in national "
-                "clouds (%(cloud)s). Nothing was saved."
-            )
-            % {"cloud": customer.get_cloud_instance_display()}
-        )
+        raise ValidationError(national_cloud_message(customer))
     today = user_today(user)
     template = template or AgreementTemplate.objects.current(today)
     errors = acceptance_rule_errors(date_agreed=date_agreed, template=template, today=today)
-
-    parsed_phone = phone_to_python(phone, region=str(customer.country)) if phone else ""
-    if parsed_phone and not parsed_phone.is_valid():
-        errors.setdefault("phone", []).append(
-            _("Enter a valid phone number for %(country)s.") % {"country": customer.country.name}
-        )
-        parsed_phone = ""
+    acceptor, parsed_phone = acceptor_errors(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        country=customer.country,
+    )
+    for field, messages in acceptor.items():
+        errors.setdefault(field, []).extend(messages)
     acceptance = AgreementAcceptance(
         customer=customer,
         partner=partner,
@@ -191,6 +240,8 @@ def acceptance_build(
         acceptance.full_clean()
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
+            if field in acceptor:  # said already, in A3's words
+                continue
             for message in messages:
                 if message not in errors.get(field, []):
                     errors.setdefault(field, []).append(message)
@@ -317,12 +368,13 @@ def agreement_template_save(*, user, template: AgreementTemplate) -> AgreementTe
 
 def customer_event_publish(
     partner: Partner, event_name: str, customer, *, resource_name: str = "customeragreement"
-) -> None:
+) -> list:
     """Publish a webhook event about ``customer`` to ``partner`` (issue #12).
 
     ResourceUri is the customer's Account info, AuditUri its agreement history.
+    Returns the deliveries queued (none when no endpoint listens).
     """
-    event_publish(
+    return event_publish(
         partner=partner,
         event_name=event_name,
         resource_uri=settings.SITE_URL + reverse("customers:detail", args=[customer.pk]),
@@ -426,16 +478,32 @@ def agreement_status_sync(customer) -> None:
     attestation, a direct acceptance, a relationship created, accepted or
     removed, and Django admin's edits of customers and relationships.
     """
-    rows = agreement_status_rows([customer.pk])
-    AgreementStatusRow.objects.filter(customer_id=customer.pk).exclude(
-        partner_id__in=[r.partner_id for r in rows]
-    ).delete()
-    AgreementStatusRow.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["customer", "partner"],
-        update_fields=_ROW_FIELDS,
-    )
+    agreement_status_sync_many([customer.pk])
+
+
+def agreement_status_sync_many(customer_ids, *, batch: int = 2000) -> None:
+    """``agreement_status_sync`` for many customers (by pk), ``batch`` customers a round:
+    a handful of queries per round, whatever the number (bulk confirmation, issue #14)."""
+    customer_ids = sorted(set(customer_ids))
+    for start in range(0, len(customer_ids), batch):
+        ids = customer_ids[start : start + batch]
+        rows = agreement_status_rows(ids)
+        kept = {(r.customer_id, r.partner_id) for r in rows}
+        stale = [
+            pk
+            for pk, customer_id, partner_id in AgreementStatusRow.objects.filter(
+                customer_id__in=ids
+            ).values_list("pk", "customer_id", "partner_id")
+            if (customer_id, partner_id) not in kept
+        ]
+        if stale:
+            AgreementStatusRow.objects.filter(pk__in=stale).delete()
+        AgreementStatusRow.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["customer", "partner"],
+            update_fields=_ROW_FIELDS,
+        )
 
 
 def agreement_status_recompute() -> int:
@@ -445,7 +513,8 @@ def agreement_status_recompute() -> int:
     behind the rows are unchanged, only what "current" means may be. Returns
     the number of rows.
     """
-    current_type = current_agreement_type() or "-"
+    current_id, current_type = current_agreement()
+    current_type = current_type or "-"
     return AgreementStatusRow.objects.update(
         status=Case(
             When(attested_type=current_type, then=Value(AgreementStatusRow.Status.CONFIRMED)),
@@ -454,5 +523,25 @@ def agreement_status_recompute() -> int:
                 then=Value(AgreementStatusRow.Status.ACCEPTED_BY_CUSTOMER),
             ),
             default=Value(AgreementStatusRow.Status.NOT_CONFIRMED),
-        )
+        ),
+        compliance=compliance_case(current_id, current_type),
+    )
+
+
+def compliance_case(current_id: int | None, current_type: str) -> Case:
+    """``agreements.status.compliance_of`` as a SQL CASE over a status row's columns."""
+    Compliance = AgreementStatusRow.Compliance
+    current_id = current_id if current_id is not None else -1  # no agreement: nothing is current
+    return Case(
+        When(
+            Q(attested_template_id=current_id) | Q(direct_template_id=current_id),
+            then=Value(Compliance.CURRENT),
+        ),
+        When(
+            Q(attested_type=current_type) | Q(direct_type=current_type),
+            then=Value(Compliance.OLDER_VERSION),
+        ),
+        When(~Q(attested_type="") | ~Q(direct_type=""), then=Value(Compliance.OLDER_AGREEMENT)),
+        When(~Q(other_attested_type=""), then=Value(Compliance.OTHER_PARTNER)),
+        default=Value(Compliance.MISSING),
     )

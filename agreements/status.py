@@ -27,19 +27,57 @@ def _status(attested_type: str, direct_type: str, current_type: str) -> str:
     return AgreementStatusRow.Status.NOT_CONFIRMED
 
 
-def current_agreement_type(templates=None) -> str:
-    """The current agreement's type ("" before any), as ``AgreementTemplate.objects.current()``
-    has it, written so a migration's historical model can ask too."""
+def current_agreement(templates=None) -> tuple[int | None, str]:
+    """The current agreement's (template pk, type) — ``(None, "")`` before any — as
+    ``AgreementTemplate.objects.current()`` has it, written so a migration's historical
+    model can ask too."""
     templates = templates or AgreementTemplate
     day = timezone.localdate()
     current = (
         templates.objects.filter(in_force_from__lte=day)
         .filter(Q(accepted_until__isnull=True) | Q(accepted_until__gte=day))
         .order_by("-in_force_from", "-version_rank")
-        .values_list("agreement_type", flat=True)
+        .values_list("pk", "agreement_type")
         .first()
     )
-    return current or ""
+    return current or (None, "")
+
+
+def current_agreement_type(templates=None) -> str:
+    """The current agreement's type ("" before any); see ``current_agreement``."""
+    return current_agreement(templates)[1]
+
+
+def compliance_of(
+    *,
+    attested_template_id,
+    attested_type: str,
+    direct_template_id,
+    direct_type: str,
+    other_attested_type: str,
+    current: tuple[int | None, str],
+) -> str:
+    """The compliance report's status of one row (issue #14); ``current`` as
+    ``current_agreement()`` returns it. ``agreements.services.compliance_case`` says
+    the same in SQL — a test proves they agree.
+
+    CURRENT: the partner's newest attestation or the customer's newest direct
+    acceptance is of the current version (templateId). OLDER_VERSION: of the
+    current type, an older version. OLDER_AGREEMENT: of another type (the
+    Microsoft Cloud Agreement). OTHER_PARTNER: nothing of its own, but another
+    partner attested (A8: each partner confirms for itself). MISSING: nothing.
+    """
+    Compliance = AgreementStatusRow.Compliance
+    current_id, current_type = current
+    if current_id is not None and current_id in (attested_template_id, direct_template_id):
+        return Compliance.CURRENT
+    if current_type and current_type in (attested_type, direct_type):
+        return Compliance.OLDER_VERSION
+    if attested_type or direct_type:
+        return Compliance.OLDER_AGREEMENT
+    if other_attested_type:
+        return Compliance.OTHER_PARTNER
+    return Compliance.MISSING
 
 
 def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementStatusRow]:
@@ -56,7 +94,10 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
     Acceptance = apps.get_model("agreements", "AgreementAcceptance")
     Row = apps.get_model("agreements", "AgreementStatusRow")
     customer_ids = list(customer_ids)
-    current_type = current_agreement_type(apps.get_model("agreements", "AgreementTemplate"))
+    current = current_agreement(apps.get_model("agreements", "AgreementTemplate"))
+    current_type = current[1]
+    # Older migrations' historical rows lack the fields later ones added.
+    row_fields = {f.name for f in Row._meta.get_fields()}
     customers = {
         pk: (name, domain)
         for pk, name, domain in Customer.objects.filter(pk__in=customer_ids).values_list(
@@ -67,14 +108,29 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
         customer_id__in=customer_ids, state=ResellerRelationship.State.ACTIVE
     ).order_by("customer_id", "partner_id")
     attested = {}
-    for customer_id, partner_id, template_id, agreement_type in (
+    # Per customer: each attesting partner's newest agreement, newest-in-force first.
+    attesting: dict[int, list[tuple]] = {}
+    for customer_id, partner_id, template_id, agreement_type, in_force, rank in (
         Acceptance.objects.filter(
             customer_id__in=customer_ids, method=AgreementAcceptance.Method.PARTNER_ATTESTATION
         )
         .order_by("customer_id", "partner_id", "-created_at", "-pk")
-        .values_list("customer_id", "partner_id", "template_id", "template__agreement_type")
+        .values_list(
+            "customer_id",
+            "partner_id",
+            "template_id",
+            "template__agreement_type",
+            "template__in_force_from",
+            "template__version_rank",
+        )
     ):
-        attested.setdefault((customer_id, partner_id), (template_id, agreement_type))
+        if (customer_id, partner_id) not in attested:
+            attested[customer_id, partner_id] = (template_id, agreement_type)
+            attesting.setdefault(customer_id, []).append(
+                (in_force, rank, partner_id, agreement_type)
+            )
+    for newest in attesting.values():
+        newest.sort(reverse=True)
     direct = {}
     for customer_id, template_id, agreement_type, created_at in (
         Acceptance.objects.filter(
@@ -112,8 +168,23 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
         name, domain = customers[customer_id]
         attested_template, attested_type = attested.get((customer_id, partner_id), (None, ""))
         direct_template, direct_type, direct_at = direct.get(customer_id, (None, "", None))
+        other_type = next(
+            (t for _, _, p, t in attesting.get(customer_id, ()) if p != partner_id), ""
+        )
+        extra = {
+            "compliance": compliance_of(
+                attested_template_id=attested_template,
+                attested_type=attested_type,
+                direct_template_id=direct_template,
+                direct_type=direct_type,
+                other_attested_type=other_type,
+                current=current,
+            ),
+            "other_attested_type": other_type,
+        }
         result.append(
             Row(
+                **{k: v for k, v in extra.items() if k in row_fields},
                 customer_id=customer_id,
                 partner_id=partner_id,
                 status=_status(attested_type, direct_type, current_type),

@@ -225,10 +225,13 @@ def audit_record(event_type: str, **fields) -> AuditEvent:
     return event
 
 
-def audit_record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
-    """Write several ``audit_event``s of one service call in one INSERT."""
+def audit_record_many(
+    events: Iterable[AuditEvent], *, batch_size: int | None = None
+) -> list[AuditEvent]:
+    """Write several ``audit_event``s of one service call in one INSERT (or one per
+    ``batch_size`` events, for bulk confirmation's thousands)."""
     events = list(events)
-    return AuditEvent.objects.bulk_create(events) if events else []
+    return AuditEvent.objects.bulk_create(events, batch_size=batch_size) if events else []
 
 
 # --- Reading, scoped --------------------------------------------------------------------

@@ -12,13 +12,19 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
-from agreements.models import AgreementAcceptance
+from agreements.models import (
+    AgreementAcceptance,
+    AgreementTemplate,
+    BulkAttestation,
+    BulkAttestationProblem,
+)
 from customers.models import Customer, Subscription
 from customers.services import customer_update
 from partnercenter.models import AuditEvent, OutboundEmail, User, WebhookDelivery, WebhookEndpoint
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 from tests.factories import (
+    AgreementAcceptanceFactory,
     IndirectPartnershipFactory,
     OutboundEmailFactory,
     PartnerFactory,
@@ -48,6 +54,10 @@ OBJECT_URLS = {
     "customers:subscription_cancel": lambda w: [w["customer"].pk, w["subscription"].pk],
     "agreements:update": lambda w: [w["customer"].pk],
     "agreements:history": lambda w: [w["customer"].pk],
+    "agreements:customer_json": lambda w: [w["customer"].pk],
+    "agreements:bulk_detail": lambda w: [w["bulk"].pk],
+    "agreements:bulk_status": lambda w: [w["bulk"].pk],
+    "agreements:bulk_report": lambda w: [w["bulk"].pk],
     "relationships:remove": lambda w: [w["customer"].pk],
     "relationships:authorize": lambda w: [w["invitation"].token],
     "relationships:invite_customers": lambda w: [w["partnership"].pk],
@@ -71,9 +81,28 @@ OWN_PAGES = {
     "relationships:indirect_providers", "relationships:indirect_resellers",
     "relationships:partnership_invite", "admincenter:home", "admincenter:login",
     "admincenter:password_change", "admincenter:partners", "webhooks:list", "activity_log",
+    "agreements:compliance", "agreements:bulk_new",
 }  # fmt: skip
-#: Own pages with a non-object argument: the Activity log's exports.
-OWN_DOWNLOADS = {"activity_export": [["csv"], ["jsonl"]]}
+#: Own downloads (some with a non-object argument): the Activity log's and Agreement
+#: compliance's exports, and the bulk confirmation template.
+OWN_DOWNLOADS = {
+    "activity_export": [["csv"], ["jsonl"]],
+    "agreements:compliance_export": [["csv"], ["xlsx"]],
+    "agreements:records_export": [["csv"], ["jsonl"]],
+    "agreements:bulk_template": [[]],
+}
+
+
+def _xlsx_text(content: bytes) -> str:
+    """Every cell of an XLSX file, as one text."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row
+    )
 
 
 def _names(resolver=None, namespace=None):
@@ -100,6 +129,7 @@ def _snapshot():
             WebhookDelivery,
             OutboundEmail,
             AuditEvent,
+            BulkAttestation,
         )
     } | {
         "states": sorted(
@@ -109,7 +139,8 @@ def _snapshot():
              *Subscription.objects.values_list("pk", "state"),
              *User.objects.values_list("pk", "is_active"),
              *OutboundEmail.objects.values_list("pk", "state", "attempts"),
-             *WebhookDelivery.objects.values_list("pk", "state", "attempts")))
+             *WebhookDelivery.objects.values_list("pk", "state", "attempts"),
+             *BulkAttestation.objects.values_list("pk", "state", "mode")))
         ),
         "invitation_links": sorted(PartnershipInvitation.objects.values_list("token_hash", flat=True)),
         "jobs": DBTaskResult.objects.count(),
@@ -132,14 +163,37 @@ def world():
         customer=customer,
         values={"contact_email": "bravo-contact@b.example"},
     )
+    sales = UserFactory(partner=provider, roles=[Role.SALES_AGENT], email="bravo@b.example")
+    # Partner B's records, and an upload of its own (issue #14).
+    AgreementAcceptanceFactory(
+        partner=provider, customer=customer, email="bravo-acceptor@b.example"
+    )
+    bulk = BulkAttestation.objects.create(
+        partner=provider,
+        created_by=sales,
+        file_name="bravo.csv",
+        content="domain,first_name,last_name,email,date_agreed\nbravo,A,B,bravo-row@b.example,x\n",
+        template=AgreementTemplate.objects.current(),
+        state=BulkAttestation.State.VALIDATED,
+        total_rows=1,
+        invalid_rows=1,
+    )
+    BulkAttestationProblem.objects.create(
+        job=bulk,
+        row_number=2,
+        customer_label="Bravo Secret Customer",
+        status="invalid",
+        message="x",
+    )
     return {
+        "bulk": bulk,
         "email": OutboundEmailFactory(partner=provider, to_email="bravo-it@b.example"),
         "endpoint": endpoint,
         "delivery": WebhookDeliveryFactory(endpoint=endpoint),
         "provider": provider,
         "customer": customer,
         "subscription": SubscriptionFactory(customer=customer, partner=provider),
-        "user": UserFactory(partner=provider, roles=[Role.SALES_AGENT], email="bravo@b.example"),
+        "user": sales,
         "partnership": IndirectPartnershipFactory(provider=provider, reseller=reseller),
         "invitation": PartnershipInvitationFactory(provider=provider, reseller=reseller),
         "a": PartnerFactory(partner_type="indirect_provider", name="Alpha Distribution"),
@@ -177,6 +231,8 @@ def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
         "bravo-psa.example",
         "bravo-it@b.example",
         "bravo-contact@b.example",
+        "bravo-acceptor@b.example",
+        "bravo-row@b.example",
     ]
     for name in OWN_PAGES - {
         "logout",
@@ -191,5 +247,6 @@ def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
         for args in arg_lists:
             response = client.get(reverse(name, args=args))
             assert response.status_code == 200
-            text = b"".join(response.streaming_content).decode()
+            content = b"".join(response.streaming_content)
+            text = _xlsx_text(content) if content.startswith(b"PK") else content.decode()
             assert not any(secret in text for secret in secrets), (name, args)

@@ -179,7 +179,8 @@ def bulk_rows(text: str) -> list[BulkRow]:
             row = BulkRow(number=number)
             for column, index in columns.items():
                 if index < len(cells):
-                    setattr(row, column, cells[index].strip())
+                    # A leading ' is the formula-safe quote of our own exports.
+                    setattr(row, column, cells[index].strip().removeprefix("'"))
             if len(cells) != len(header):
                 row.problem = _("This row has %(cells)s cells; the header has %(columns)s.") % {
                     "cells": len(cells),

@@ -433,7 +433,8 @@ def bulk_template_lines(rows: QuerySet) -> Iterator[str]:
                 customer.contact_first_name,
                 customer.contact_last_name,
                 customer.contact_email,
-                customer.contact_phone.as_e164 if customer.contact_phone else "",
+                # National format: it starts with a digit, so no formula-safe quote.
+                customer.contact_phone.as_national if customer.contact_phone else "",
                 "",
             ]
 

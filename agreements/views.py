@@ -214,6 +214,7 @@ def customer_agreements(request, pk):
 def bulk_new(request):
     """Agreement compliance → **Confirm in bulk**: the template and the upload. Roles that
     may attest only; an indirect reseller gets 403 with A6's message."""
+    partner_for_user(request.user)  # back-office staff: 404, as for every partner page
     partner = check_may_attest(request.user)
     form = BulkUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -244,6 +245,7 @@ def bulk_new(request):
 
 def bulk_template(request):
     """The bulk file template, pre-filled with the report's customers (its filters)."""
+    partner_for_user(request.user)
     check_may_attest(request.user)
     _partner, form = _filter_form(request)
     rows = compliance.compliance_rows_for_user(request.user, form.filters())
@@ -255,8 +257,9 @@ def bulk_template(request):
 
 
 def _job(request, job_id) -> BulkAttestation:
+    job = compliance.bulk_attestation_get_for_user(request.user, job_id)
     check_may_attest(request.user)
-    return compliance.bulk_attestation_get_for_user(request.user, job_id)
+    return job
 
 
 def bulk_detail(request, job_id):

@@ -1,0 +1,333 @@
+"""Confirm in bulk (issue #14): every row by the one-row rules, all or nothing, never twice."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements import bulk
+from agreements.models import (
+    AgreementAcceptance,
+    AgreementStatusRow,
+    AgreementTemplate,
+    BulkAttestation,
+)
+from agreements.services import acceptance_record, agreement_status_sync_many
+from customers.models import Customer
+from partnercenter.models import AuditEvent, Partner
+from partnercenter.roles import MATRIX, Action, Role
+from relationships.models import ResellerRelationship
+from tests.agreements.test_status_rows import assert_rows_are_derivable
+from tests.factories import (
+    CustomerFactory,
+    PartnerFactory,
+    ResellerRelationshipFactory,
+    UserFactory,
+)
+from tests.permissions import assert_permission_matrix
+
+pytestmark = pytest.mark.django_db
+ATTESTERS = {role for role in Role if Action.ATTEST_AGREEMENT in MATRIX[role]}
+HEADER = "domain,tenant_id,company_name,first_name,last_name,email,phone,date_agreed"
+DAY = "2026-11-01"
+
+
+def customers_of(partner, n, *, prefix="bulk", **fields):
+    """``n`` customers served by ``partner``, made in three INSERTs (not n factories)."""
+    made = Customer.objects.bulk_create(
+        [
+            CustomerFactory.build(
+                company_name=f"{prefix.title()} {i:05d}", domain_prefix=f"{prefix}{i:05d}", **fields
+            )
+            for i in range(n)
+        ]
+    )
+    ResellerRelationship.objects.bulk_create(
+        ResellerRelationship(partner=partner, customer=c, state=ResellerRelationship.State.ACTIVE)
+        for c in made
+    )
+    agreement_status_sync_many([c.pk for c in made])
+    return made
+
+
+def line(customer, *, first="Minji", last="Kang", email=None, phone="", day=DAY, sep=","):
+    email = email or f"it@{customer.domain_prefix}.example"
+    cells = [customer.domain_prefix, "", customer.company_name, first, last, email, phone, day]
+    return sep.join(cells)
+
+
+def upload(client, text, *, name="confirmations.csv", encoding="utf-8"):
+    return client.post(
+        reverse("agreements:bulk_new"),
+        {"file": SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")},
+    )
+
+
+def job_of(response) -> BulkAttestation:
+    assert response.status_code == 302, response.content[:2000]
+    return BulkAttestation.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+
+
+def confirm(client, job, run_jobs, mode="all"):
+    response = client.post(reverse("agreements:bulk_detail", args=[job.pk]), {"mode": mode})
+    assert response.status_code == 302
+    run_jobs()
+    job.refresh_from_db()
+    return job
+
+
+def checked(client, run_jobs, text, **kwargs) -> BulkAttestation:
+    job = job_of(upload(client, text, **kwargs))
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == BulkAttestation.State.VALIDATED, job.error
+    return job
+
+
+def problems(job):
+    return {p.row_number: (p.status, p.message) for p in job.problems.all()}
+
+
+@pytest.fixture
+def agent(admin_agent, client):
+    client.force_login(admin_agent)
+    return admin_agent
+
+
+def test_1001_valid_rows_record_exactly_1001_confirmations(client, agent, run_jobs, monkeypatch):
+    # Batches of 100 and INSERTs of 250: a lost row at any boundary shows.
+    monkeypatch.setattr(bulk, "BATCH", 100)
+    monkeypatch.setattr(bulk, "INSERT_BATCH", 250)
+    made = customers_of(agent.partner, 1001)
+    job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
+    assert (job.total_rows, job.valid_rows, job.invalid_rows) == (1001, 1001, 0)
+    job = confirm(client, job, run_jobs)
+    assert job.state == BulkAttestation.State.RECORDED and job.recorded_rows == 1001
+    records = AgreementAcceptance.objects.filter(partner=agent.partner)
+    assert records.count() == 1001
+    assert set(records.values_list("customer_id", flat=True)) == {c.pk for c in made}
+    # One audit event per record, the status rows turned and derivable.
+    assert AuditEvent.objects.filter(event_type="agreement.confirmed").count() == 1001
+    assert (
+        not AgreementStatusRow.objects.filter(partner=agent.partner)
+        .exclude(compliance="current")
+        .exists()
+    )
+    assert_rows_are_derivable()
+
+
+def test_one_invalid_row_records_nothing_in_all_or_nothing_mode(client, agent, run_jobs):
+    made = customers_of(agent.partner, 3)
+    text = "\n".join([HEADER, line(made[0]), line(made[1], email="not-an-email"), line(made[2])])
+    job = checked(client, run_jobs, text)
+    assert problems(job) == {3: ("invalid", "Enter a valid email address.")}
+    job = confirm(client, job, run_jobs, mode="all")
+    assert job.state == BulkAttestation.State.VALIDATED and job.recorded_rows == 0
+    assert not AgreementAcceptance.objects.exists()
+    page = client.get(reverse("agreements:bulk_detail", args=[job.pk])).content.decode()
+    assert "Nothing was recorded" in page and "Enter a valid email address." in page
+    # The valid rows, when the user chooses them.
+    BulkAttestation.objects.filter(pk=job.pk).update(state=BulkAttestation.State.VALIDATED)
+    job = confirm(client, job, run_jobs, mode="valid")
+    assert job.recorded_rows == 2 and AgreementAcceptance.objects.count() == 2
+
+
+def test_bom_semicolons_and_hangul_names(client, agent, run_jobs):
+    (customer,) = customers_of(agent.partner, 1)
+    text = "\ufeff" + "\n".join(
+        [HEADER.replace(",", ";"), line(customer, first="민지", last="강", sep=";")]
+    )
+    job = checked(client, run_jobs, text)
+    assert job.valid_rows == 1
+    confirm(client, job, run_jobs)
+    record = AgreementAcceptance.objects.get()
+    assert (record.first_name, record.last_name) == ("민지", "강")
+
+
+def test_a_phone_invalid_for_the_customers_country(client, agent, run_jobs):
+    (customer,) = customers_of(agent.partner, 1)  # Korea
+    job = checked(client, run_jobs, "\n".join([HEADER, line(customer, phone="02-123")]))
+    assert problems(job) == {2: ("invalid", "Enter a valid phone number for South Korea.")}
+    job = checked(client, run_jobs, "\n".join([HEADER, line(customer, phone="02-3456-7890")]))
+    assert job.valid_rows == 1
+
+
+@pytest.mark.parametrize(
+    "zone, valid",
+    [("Asia/Seoul", True), ("UTC", False)],
+)
+def test_rule_a1_judges_the_date_in_the_users_time_zone(
+    client, admin_agent, run_jobs, monkeypatch, zone, valid
+):
+    # 23:00 UTC on 20 November is already 21 November in Seoul.
+    monkeypatch.setattr(
+        timezone, "now", lambda: datetime.datetime(2026, 11, 20, 23, 0, tzinfo=datetime.UTC)
+    )
+    admin_agent.time_zone = zone
+    admin_agent.save()
+    client.force_login(admin_agent)
+    (customer,) = customers_of(admin_agent.partner, 1)
+    job = checked(client, run_jobs, "\n".join([HEADER, line(customer, day="2026-11-21")]))
+    if valid:
+        assert job.valid_rows == 1
+    else:
+        assert problems(job) == {
+            2: ("invalid", "The agreement acceptance date can't be in the future.")
+        }
+
+
+def test_a_customer_of_another_partner_and_an_unknown_one(client, agent, run_jobs):
+    theirs = ResellerRelationshipFactory(partner=PartnerFactory()).customer
+    text = "\n".join([HEADER, line(theirs), "nobody,,,Minji,Kang,it@nobody.example,,2026-11-01"])
+    job = checked(client, run_jobs, text)
+    message = str(bulk.NOT_YOURS)
+    assert problems(job) == {2: ("invalid", message), 3: ("invalid", message)}
+    # Nothing of the other partner's customer shows (the file's own words only).
+    assert job.problems.get(row_number=2).customer_id is None
+
+
+def test_a_national_cloud_customer(client, agent, run_jobs):
+    (customer,) = customers_of(agent.partner, 1, cloud_instance="us_government")
+    job = checked(client, run_jobs, "\n".join([HEADER, line(customer)]))
+    status, message = problems(job)[2]
+    assert status == "invalid" and "national clouds" in message
+
+
+def test_a_duplicate_of_a_record_is_skipped_and_a_reupload_records_nothing_twice(
+    client, agent, run_jobs
+):
+    made = customers_of(agent.partner, 2)
+    acceptance_record(
+        customer=made[0],
+        user=agent,
+        date_agreed=datetime.date(2026, 11, 1),
+        first_name="Minji",
+        last_name="Kang",
+        email=f"it@{made[0].domain_prefix}.example",
+    )
+    text = "\n".join([HEADER, line(made[0]), line(made[1])])
+    job = checked(client, run_jobs, text)
+    assert problems(job) == {2: ("duplicate", "This confirmation already exists.")}
+    confirm(client, job, run_jobs)
+    assert AgreementAcceptance.objects.count() == 2
+    again = checked(client, run_jobs, text)
+    assert again.valid_rows == 0 and again.duplicate_rows == 2
+    assert AgreementAcceptance.objects.count() == 2
+
+
+def test_a_customer_twice_in_one_file(client, agent, run_jobs):
+    (customer,) = customers_of(agent.partner, 1)
+    text = "\n".join([HEADER, line(customer), line(customer, first="Jisoo")])
+    job = checked(client, run_jobs, text)
+    assert problems(job) == {
+        3: ("invalid", "This customer is already in row 2 of the file."),
+    }
+
+
+def test_file_level_errors_show_beside_the_file_field(client, agent):
+    for data, message in [
+        ("name,email\nx,y\n", "The first row must name the columns"),
+        (HEADER + "\n", "The file has no rows below its header."),
+        ("\xff\xfe", "isn't UTF-8 text"),
+    ]:
+        response = upload(client, data, encoding="latin-1")
+        assert response.status_code == 200
+        assert message in response.context["form"].errors["file"][0]
+    assert not BulkAttestation.objects.exists()
+
+
+def test_too_many_rows(client, agent, monkeypatch):
+    monkeypatch.setattr(bulk, "MAX_ROWS", 2)
+    response = upload(client, "\n".join([HEADER, *["x,,,a,b,c@d.example,,2026-11-01"] * 3]))
+    assert "more than 2 rows" in response.context["form"].errors["file"][0]
+
+
+def test_the_report_csv_lists_every_row(client, agent, run_jobs):
+    made = customers_of(agent.partner, 2)
+    text = "\n".join([HEADER, line(made[0]), line(made[1], day="11/01/2026")])
+    job = checked(client, run_jobs, text)
+    response = client.get(reverse("agreements:bulk_report", args=[job.pk]))
+    table = list(
+        csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff")))
+    )
+    assert table == [
+        ["Row", "Customer", "Status", "Message"],
+        ["2", "Bulk 00000", "Valid", ""],
+        ["3", "Bulk 00001", "Not valid", "Enter the date agreed as YYYY-MM-DD."],
+    ]
+
+
+def test_the_template_lists_the_reports_customers(client, agent):
+    customers_of(agent.partner, 2)
+    response = client.get(reverse("agreements:bulk_template"))
+    table = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff")))
+    )
+    assert [r["domain"] for r in table] == [
+        "bulk00000.onmicrosoft.com",
+        "bulk00001.onmicrosoft.com",
+    ]
+    assert table[0]["first_name"] == "Minji" and table[0]["phone"] == "02-3456-7890"
+    assert table[0]["date_agreed"] == ""
+
+
+def test_the_template_filled_in_is_a_valid_upload(client, agent, run_jobs):
+    customers_of(agent.partner, 2)
+    text = b"".join(client.get(reverse("agreements:bulk_template")).streaming_content).decode()
+    filled = "\n".join(text.splitlines()[:1] + [row + DAY for row in text.splitlines()[1:]])
+    job = checked(client, run_jobs, filled)
+    assert job.valid_rows == 2
+
+
+def test_a_second_confirm_does_nothing_more(client, agent, run_jobs):
+    made = customers_of(agent.partner, 2)
+    job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
+    url = reverse("agreements:bulk_detail", args=[job.pk])
+    client.post(url, {"mode": "all"})
+    client.post(url, {"mode": "valid"})  # a double-click
+    run_jobs()
+    job.refresh_from_db()
+    assert job.mode == "all" and job.recorded_rows == 2
+    assert AgreementAcceptance.objects.count() == 2
+
+
+def test_an_indirect_reseller_may_not_confirm_in_bulk(client):
+    reseller = PartnerFactory(partner_type=Partner.PartnerType.INDIRECT_RESELLER)
+    client.force_login(UserFactory(partner=reseller, roles=[Role.GLOBAL_ADMIN]))
+    response = client.get(reverse("agreements:bulk_new"))
+    assert response.status_code == 403
+    assert "Ask your indirect provider to confirm it" in response.content.decode()
+    assert client.get(reverse("agreements:bulk_template")).status_code == 403
+
+
+def test_a_user_who_lost_the_role_records_nothing(client, agent, run_jobs):
+    made = customers_of(agent.partner, 1)
+    job = checked(client, run_jobs, "\n".join([HEADER, line(made[0])]))
+    client.post(reverse("agreements:bulk_detail", args=[job.pk]), {"mode": "all"})
+    agent.groups.clear()
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == BulkAttestation.State.FAILED and not AgreementAcceptance.objects.exists()
+
+
+def test_bulk_pages_follow_the_permission_matrix(client):
+    assert_permission_matrix(
+        client, build_url=lambda p: reverse("agreements:bulk_new"), allowed=ATTESTERS, scoped=False
+    )
+
+    def job_url(partner):
+        job = BulkAttestation.objects.create(
+            partner=partner,
+            created_by=UserFactory(partner=partner),
+            file_name="x.csv",
+            content=HEADER + "\n",
+            template=AgreementTemplate.objects.current(),
+            state=BulkAttestation.State.VALIDATED,
+        )
+        return reverse("agreements:bulk_detail", args=[job.pk])
+
+    assert_permission_matrix(client, build_url=job_url, allowed=ATTESTERS)

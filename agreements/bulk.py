@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
+from phonenumber_field.phonenumber import PhoneNumber
 
 from agreements.models import (
     A12_MESSAGE,
@@ -255,19 +256,7 @@ def bulk_rows_check(
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         by_domain, by_tenant, served = _customers(batch, partner)
-        existing = set()
-        if served:
-            existing = {
-                _identity(*values)
-                for values in AgreementAcceptance.objects.filter(
-                    customer_id__in=served,
-                    partner=partner,
-                    template=template,
-                    method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
-                ).values_list(
-                    "customer_id", "date_agreed", "first_name", "last_name", "email", "phone"
-                )
-            }
+        existing = _existing(served, partner=partner, template=template)
         for row in batch:
             checked.append(
                 _check(
@@ -358,7 +347,7 @@ def _check(
         row.first_name,
         row.last_name,
         row.email,
-        phone.as_e164 if phone else "",
+        phone.as_e164 if isinstance(phone, PhoneNumber) else "",
     )
     if identity in existing:
         return CheckedRow(row, "duplicate", str(A12_MESSAGE), customer)
@@ -379,23 +368,24 @@ def _check(
 # --- The jobs' work ----------------------------------------------------------------------
 
 
+def _problems(job: BulkAttestation, checked: Iterable[CheckedRow]):
+    return (
+        BulkAttestationProblem(
+            job=job,
+            row_number=c.row.number,
+            customer=c.customer,
+            customer_label=(c.customer.company_name if c.customer else c.row.label)[:255],
+            status=c.status,
+            message=c.message,
+        )
+        for c in checked
+        if c.status != "valid"
+    )
+
+
 def _problems_save(job: BulkAttestation, checked: Iterable[CheckedRow]) -> None:
     BulkAttestationProblem.objects.filter(job=job).delete()
-    BulkAttestationProblem.objects.bulk_create(
-        (
-            BulkAttestationProblem(
-                job=job,
-                row_number=c.row.number,
-                customer=c.customer,
-                customer_label=(c.customer.company_name if c.customer else c.row.label)[:255],
-                status=c.status,
-                message=c.message,
-            )
-            for c in checked
-            if c.status != "valid"
-        ),
-        batch_size=INSERT_BATCH,
-    )
+    BulkAttestationProblem.objects.bulk_create(_problems(job, checked), batch_size=INSERT_BATCH)
 
 
 def _counts(checked: list[CheckedRow]) -> dict[str, int]:
@@ -435,31 +425,118 @@ def bulk_validate(job: BulkAttestation) -> BulkAttestation:
     )
     with transaction.atomic():
         _problems_save(job, checked)
-        _finish(job, state=BulkAttestation.State.VALIDATED, error="", **_counts(checked))
+        _finish(
+            job,
+            state=BulkAttestation.State.VALIDATED,
+            error="",
+            validated=_kept(checked),
+            **_counts(checked),
+        )
     return job
 
 
-def _lock(rows: list[BulkRow]) -> None:
-    """Lock the file's customers, in primary-key order (no deadlock with another bulk
-    job), so confirmations of each are written in commit order as ``acceptance_record``
-    writes them (its ``_lock_customer``). A no-op on SQLite."""
+def _lock(customer_ids: list[int]) -> None:
+    """Lock the customers, in primary-key order (no deadlock with another bulk job), so
+    confirmations of each are written in commit order as ``acceptance_record`` writes
+    them (its ``_lock_customer``). A no-op on SQLite, which writes one at a time."""
     if connection.vendor == "sqlite":
         return
-    domains = sorted({_domain(r.domain) for r in rows if r.domain})
-    tenants = sorted({t for r in rows if r.tenant_id and (t := _tenant(r.tenant_id))})
-    for start in range(0, max(len(domains), len(tenants)), BATCH):
+    ordered = sorted(customer_ids)
+    for start in range(0, len(ordered), BATCH):
         list(
             Customer.objects.select_for_update()
-            .filter(domain_prefix__in=domains[start : start + BATCH])
+            .filter(pk__in=ordered[start : start + BATCH])
             .order_by("pk")
             .values_list("pk")
         )
-        list(
-            Customer.objects.select_for_update()
-            .filter(tenant_id__in=tenants[start : start + BATCH])
-            .order_by("pk")
-            .values_list("pk")
-        )
+
+
+def _kept(checked: list[CheckedRow]) -> list[list]:
+    """What validation keeps of each valid row for **Confirm** (``BulkAttestation.validated``):
+    ``[row number, customer pk, its country, date agreed, first name, last name, email,
+    phone (E.164 or ""), customer name]``."""
+    return [
+        [
+            c.row.number,
+            c.customer.pk,
+            str(c.customer.country),
+            c.values["date_agreed"].isoformat(),
+            c.values["first_name"],
+            c.values["last_name"],
+            c.values["email"],
+            c.values["phone"].as_e164 if isinstance(c.values["phone"], PhoneNumber) else "",
+            c.customer.company_name,
+        ]
+        for c in checked
+        if c.status == "valid"
+    ]
+
+
+def bulk_rows_recheck(
+    kept: list[list], *, partner: Partner, user, template: AgreementTemplate
+) -> list[CheckedRow]:
+    """**Confirm**'s checks of the rows validation found valid (``_kept``): again every
+    rule whose answer can have changed since — the customer is still served (A8), not in
+    a national cloud (A7), in the same country (the phone was read for it), A1/A2 for
+    today and the template as it is now, A12 against the records now. What can't change
+    (the file's text: A3, the phone's format, dates, duplicates within the file) isn't
+    parsed again. A handful of queries per BATCH rows."""
+    today = user_today(user)
+    checked: list[CheckedRow] = []
+    for start in range(0, len(kept), BATCH):
+        batch = kept[start : start + BATCH]
+        ids = [k[1] for k in batch]
+        fields = ("pk", "company_name", "domain_prefix", "country", "cloud_instance")
+        customers = {c.pk: c for c in Customer.objects.filter(pk__in=ids).only(*fields)}
+        served = customers_served_by(partner, ids)
+        existing = _existing(served, partner=partner, template=template)
+        for number, customer_id, country, day, first, last, email, phone, name in batch:
+            row = BulkRow(number=number, company_name=name)
+            customer = customers.get(customer_id)
+            date_agreed = datetime.date.fromisoformat(day)
+            if customer is None or customer_id not in served:
+                checked.append(CheckedRow(row, "invalid", str(NOT_YOURS)))
+                continue
+            if customer.is_national_cloud:
+                message = national_cloud_message(customer)
+                checked.append(CheckedRow(row, "invalid", message, customer))
+                continue
+            if str(customer.country) != country:
+                message = _("The customer's country/region changed since the file was checked.")
+                checked.append(CheckedRow(row, "invalid", message, customer))
+                continue
+            errors = acceptance_rule_errors(date_agreed=date_agreed, template=template, today=today)
+            if errors:
+                message = " ".join(m for ms in errors.values() for m in ms)
+                checked.append(CheckedRow(row, "invalid", message, customer))
+                continue
+            if _identity(customer_id, date_agreed, first, last, email, phone) in existing:
+                checked.append(CheckedRow(row, "duplicate", str(A12_MESSAGE), customer))
+                continue
+            values = {
+                "date_agreed": date_agreed,
+                "first_name": first,
+                "last_name": last,
+                "email": email,
+                "phone": phone,
+            }
+            checked.append(CheckedRow(row, "valid", "", customer, values))
+    return checked
+
+
+def _existing(customer_ids, *, partner: Partner, template: AgreementTemplate) -> set:
+    """A12: the identities of ``partner``'s records of ``template`` for these customers."""
+    if not customer_ids:
+        return set()
+    return {
+        _identity(*values)
+        for values in AgreementAcceptance.objects.filter(
+            customer_id__in=customer_ids,
+            partner=partner,
+            template=template,
+            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+        ).values_list("customer_id", "date_agreed", "first_name", "last_name", "email", "phone")
+    }
 
 
 def _replaced(partner: Partner, customer_ids: list[int]) -> dict[int, AgreementAcceptance]:
@@ -481,13 +558,13 @@ def _replaced(partner: Partner, customer_ids: list[int]) -> dict[int, AgreementA
 
 @transaction.atomic
 def bulk_record(job: BulkAttestation) -> BulkAttestation:
-    """**Confirm** (the background job): check every row again and record the valid
-    ones in this one transaction, as ``job.mode`` says — ALL_OR_NOTHING records nothing
-    if any row isn't valid (the problems are shown again, the job stays VALIDATED).
-    Writes the records (``bulk_create``), the customers' status rows, one
-    ``agreement.confirmed`` audit event per record and the webhook events. A job not in
-    RECORDING (already done) is left as it is. Raises what the database raises; then
-    nothing is recorded."""
+    """**Confirm** (the background job): check the rows validation found valid again
+    (``bulk_rows_recheck``) and record them in this one transaction, as ``job.mode``
+    says — ALL_OR_NOTHING records nothing if any row of the file isn't valid (the
+    problems are shown, the job stays VALIDATED). Writes the records
+    (``bulk_create``), the customers' status rows, one ``agreement.confirmed`` audit
+    event per record and the webhook events. A job not in RECORDING (already done) is
+    left as it is. Raises what the database raises; then nothing is recorded."""
     job = BulkAttestation.objects.select_for_update().get(pk=job.pk)
     if job.state != BulkAttestation.State.RECORDING:
         return job
@@ -497,14 +574,24 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
         _finish(job, state=BulkAttestation.State.FAILED, error=str(exc))
         return job
     user, template = job.created_by, job.template
-    rows = bulk_rows(job.content)
-    _lock(rows)
-    checked = bulk_rows_check(rows, partner=partner, user=user, template=template)
-    counts = _counts(checked)
-    _problems_save(job, checked)
+    _lock([k[1] for k in job.validated])
+    checked = bulk_rows_recheck(job.validated, partner=partner, user=user, template=template)
     valid = [c for c in checked if c.status == "valid"]
+    newly = [c for c in checked if c.status != "valid"]
+    BulkAttestationProblem.objects.bulk_create(_problems(job, newly), batch_size=INSERT_BATCH)
+    counts = {
+        "valid_rows": len(valid),
+        "invalid_rows": job.invalid_rows + sum(c.status == "invalid" for c in newly),
+        "duplicate_rows": job.duplicate_rows + sum(c.status == "duplicate" for c in newly),
+    }
     if job.mode == BulkAttestation.Mode.ALL_OR_NOTHING and counts["invalid_rows"]:
-        _finish(job, state=BulkAttestation.State.VALIDATED, recorded_rows=0, **counts)
+        _finish(
+            job,
+            state=BulkAttestation.State.VALIDATED,
+            recorded_rows=0,
+            validated=_kept(valid),
+            **counts,
+        )
         return job
     customer_ids = [c.customer.pk for c in valid]
     replaced = _replaced(partner, customer_ids)
@@ -548,6 +635,7 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
         job,
         state=BulkAttestation.State.RECORDED,
         recorded_rows=len(records),
+        validated=[],
         **counts,
     )
     return job

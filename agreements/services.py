@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from phonenumber_field.phonenumber import PhoneNumber
 
 from agreements.models import AgreementAcceptance, AgreementStatusRow, AgreementTemplate
 from agreements.selectors import current_direct_acceptance, newest_attestation
@@ -325,6 +326,7 @@ def acceptance_facts(acceptance: AgreementAcceptance) -> dict:
     versionRank), templateId, dateAgreed (ISO date) and the acceptor's details."""
     with translation.override("en"):
         agreement = str(acceptance.template.get_agreement_type_display())
+    phone = acceptance.phone  # not its truth value: that validates the number again
     return {
         "agreement": agreement,
         "version_rank": acceptance.template.version_rank,
@@ -332,7 +334,7 @@ def acceptance_facts(acceptance: AgreementAcceptance) -> dict:
         "date_agreed": acceptance.date_agreed.isoformat(),
         "acceptor": acceptance.acceptor_name,
         "email": acceptance.email,
-        "phone": str(acceptance.phone or ""),
+        "phone": phone.as_e164 if isinstance(phone, PhoneNumber) else str(phone or ""),
     }
 
 

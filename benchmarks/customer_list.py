@@ -1,4 +1,5 @@
-"""Customers page, search, last page, provider and reseller pages, Account info: 1M vs 1k.
+"""Customers page, search, last page, provider and reseller pages, Account info and
+Agreement compliance: 1M vs 1k.
 
 Run by hand (not in CI), from the project folder; the first run builds the
 databases (a million customers take minutes), later runs reuse them:
@@ -46,6 +47,15 @@ PAGES = [
     ("Indirect provider, page 1", "adminagent@northwind.example", "/customers/"),
     ("Indirect reseller (few)", "adminagent@woodgrove.example", "/customers/"),
     ("Account info, 1 000 records", "adminagent@fabrikam.example", "/customers/{heavy}/"),
+    # Agreement compliance (issue #14): status rows through the compliance indexes.
+    ("Compliance, page 1", "adminagent@fabrikam.example", "/customers/compliance/"),
+    ("Compliance, last page", "adminagent@fabrikam.example", "/customers/compliance/?cursor=last"),
+    (
+        "Compliance, one status",
+        "adminagent@fabrikam.example",
+        "/customers/compliance/?status=older_agreement",
+    ),
+    ("Compliance, indirect provider", "adminagent@northwind.example", "/customers/compliance/"),
 ]
 
 

@@ -331,3 +331,31 @@ def test_bulk_pages_follow_the_permission_matrix(client):
         return reverse("agreements:bulk_detail", args=[job.pk])
 
     assert_permission_matrix(client, build_url=job_url, allowed=ATTESTERS)
+
+
+def test_confirm_checks_again_what_can_change_after_validation(client, agent, run_jobs):
+    made = customers_of(agent.partner, 3)
+    job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
+    assert job.valid_rows == 3
+    # Meanwhile: one relationship ends (A8), one customer is confirmed the same way (A12).
+    ResellerRelationship.objects.filter(customer=made[0]).update(
+        state=ResellerRelationship.State.REMOVED, removed_at=timezone.now()
+    )
+    acceptance_record(
+        customer=made[1],
+        user=agent,
+        date_agreed=datetime.date(2026, 11, 1),
+        first_name="Minji",
+        last_name="Kang",
+        email=f"it@{made[1].domain_prefix}.example",
+    )
+    job = confirm(client, job, run_jobs, mode="all")
+    assert job.recorded_rows == 0 and AgreementAcceptance.objects.count() == 1
+    assert problems(job) == {
+        2: ("invalid", str(bulk.NOT_YOURS)),
+        3: ("duplicate", "This confirmation already exists."),
+    }
+    BulkAttestation.objects.filter(pk=job.pk).update(state=BulkAttestation.State.VALIDATED)
+    job = confirm(client, job, run_jobs, mode="valid")
+    assert job.recorded_rows == 1
+    assert AgreementAcceptance.objects.filter(customer=made[2]).count() == 1

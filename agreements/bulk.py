@@ -20,7 +20,7 @@ import datetime
 import io
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -243,20 +243,21 @@ def bulk_rows_check(
     user,
     template: AgreementTemplate,
     progress: Callable[[int], None] | None = None,
-) -> list[CheckedRow]:
+) -> Iterator[list[CheckedRow]]:
     """Check every row as ``acceptance_record`` would for ``user`` of ``partner``
     confirming ``template``: the customer named (A8), A7, A3, the phone for the
     customer's country, A1 (in the user's time zone) and A2, A12 against the records
     and earlier rows of the file. A handful of queries per BATCH rows; ``progress(n)``
-    after each batch. Returns one CheckedRow per row, in file order."""
+    after each batch. Yields the CheckedRows of each batch, in file order (so a caller
+    never holds more than one batch's customers)."""
     today = user_today(user)
     seen_customers: dict[int, int] = {}
     seen_identities: dict[tuple, int] = {}
-    checked: list[CheckedRow] = []
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         by_domain, by_tenant, served = _customers(batch, partner)
         existing = _existing(served, partner=partner, template=template)
+        checked: list[CheckedRow] = []
         for row in batch:
             checked.append(
                 _check(
@@ -271,9 +272,9 @@ def bulk_rows_check(
                     today=today,
                 )
             )
+        yield checked
         if progress:
             progress(start + len(batch))
-    return checked
 
 
 def _check(
@@ -383,21 +384,6 @@ def _problems(job: BulkAttestation, checked: Iterable[CheckedRow]):
     )
 
 
-def _problems_save(job: BulkAttestation, checked: Iterable[CheckedRow]) -> None:
-    BulkAttestationProblem.objects.filter(job=job).delete()
-    BulkAttestationProblem.objects.bulk_create(_problems(job, checked), batch_size=INSERT_BATCH)
-
-
-def _counts(checked: list[CheckedRow]) -> dict[str, int]:
-    return {
-        "total_rows": len(checked),
-        "checked_rows": len(checked),
-        "valid_rows": sum(c.status == "valid" for c in checked),
-        "invalid_rows": sum(c.status == "invalid" for c in checked),
-        "duplicate_rows": sum(c.status == "duplicate" for c in checked),
-    }
-
-
 def _finish(job: BulkAttestation, **values) -> None:
     for name, value in values.items():
         setattr(job, name, value)
@@ -420,17 +406,27 @@ def bulk_validate(job: BulkAttestation) -> BulkAttestation:
     def progress(done):
         BulkAttestation.objects.filter(pk=job.pk).update(checked_rows=done)
 
-    checked = bulk_rows_check(
+    counts = dict.fromkeys(("valid_rows", "invalid_rows", "duplicate_rows"), 0)
+    kept: list[list] = []
+    problems: list[BulkAttestationProblem] = []
+    for checked in bulk_rows_check(
         rows, partner=partner, user=job.created_by, template=job.template, progress=progress
-    )
+    ):
+        for c in checked:
+            counts[f"{c.status}_rows"] += 1
+        kept += _kept(checked)
+        problems += _problems(job, checked)
     with transaction.atomic():
-        _problems_save(job, checked)
+        BulkAttestationProblem.objects.filter(job=job).delete()
+        BulkAttestationProblem.objects.bulk_create(problems, batch_size=INSERT_BATCH)
         _finish(
             job,
             state=BulkAttestation.State.VALIDATED,
             error="",
-            validated=_kept(checked),
-            **_counts(checked),
+            validated=kept,
+            total_rows=len(rows),
+            checked_rows=len(rows),
+            **counts,
         )
     return job
 
@@ -556,12 +552,16 @@ def _replaced(partner: Partner, customer_ids: list[int]) -> dict[int, AgreementA
     return newest
 
 
+class _NotAllValid(Exception):
+    """All-or-nothing mode met a row that isn't valid: undo what was written."""
+
+
 @transaction.atomic
 def bulk_record(job: BulkAttestation) -> BulkAttestation:
     """**Confirm** (the background job): check the rows validation found valid again
-    (``bulk_rows_recheck``) and record them in this one transaction, as ``job.mode``
-    says — ALL_OR_NOTHING records nothing if any row of the file isn't valid (the
-    problems are shown, the job stays VALIDATED). Writes the records
+    (``bulk_rows_recheck``) and record them in this one transaction, BATCH rows at a
+    time, as ``job.mode`` says — ALL_OR_NOTHING records nothing if any row of the file
+    isn't valid (the problems are shown, the job stays VALIDATED). Writes the records
     (``bulk_create``), the customers' status rows, one ``agreement.confirmed`` audit
     event per record and the webhook events. A job not in RECORDING (already done) is
     left as it is. Raises what the database raises; then nothing is recorded."""
@@ -573,26 +573,60 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
     except PermissionDenied as exc:
         _finish(job, state=BulkAttestation.State.FAILED, error=str(exc))
         return job
-    user, template = job.created_by, job.template
-    _lock([k[1] for k in job.validated])
-    checked = bulk_rows_recheck(job.validated, partner=partner, user=user, template=template)
-    valid = [c for c in checked if c.status == "valid"]
-    newly = [c for c in checked if c.status != "valid"]
-    BulkAttestationProblem.objects.bulk_create(_problems(job, newly), batch_size=INSERT_BATCH)
+    all_or_nothing = job.mode == BulkAttestation.Mode.ALL_OR_NOTHING
+    if all_or_nothing and job.invalid_rows:  # validation listed them already
+        _finish(job, state=BulkAttestation.State.VALIDATED, recorded_rows=0)
+        return job
     counts = {
-        "valid_rows": len(valid),
-        "invalid_rows": job.invalid_rows + sum(c.status == "invalid" for c in newly),
-        "duplicate_rows": job.duplicate_rows + sum(c.status == "duplicate" for c in newly),
+        "valid_rows": 0,
+        "invalid_rows": job.invalid_rows,
+        "duplicate_rows": job.duplicate_rows,
     }
-    if job.mode == BulkAttestation.Mode.ALL_OR_NOTHING and counts["invalid_rows"]:
+    problems: list[BulkAttestationProblem] = []
+    kept: list[list] = []
+    listening = True
+    try:
+        with transaction.atomic():
+            for start in range(0, len(job.validated), BATCH):
+                chunk = job.validated[start : start + BATCH]
+                _lock([k[1] for k in chunk])
+                checked = bulk_rows_recheck(
+                    chunk, partner=partner, user=job.created_by, template=job.template
+                )
+                valid = [c for c in checked if c.status == "valid"]
+                problems += _problems(job, checked)
+                kept += _kept(valid)
+                counts["valid_rows"] += len(valid)
+                for c in checked:
+                    if c.status != "valid":
+                        counts[f"{c.status}_rows"] += 1
+                if all_or_nothing and counts["invalid_rows"]:
+                    continue  # nothing will be kept: just go on listing the problems
+                listening = _record(valid, job=job, partner=partner, listening=listening)
+            if all_or_nothing and counts["invalid_rows"]:
+                raise _NotAllValid
+    except _NotAllValid:
+        BulkAttestationProblem.objects.bulk_create(problems, batch_size=INSERT_BATCH)
         _finish(
-            job,
-            state=BulkAttestation.State.VALIDATED,
-            recorded_rows=0,
-            validated=_kept(valid),
-            **counts,
+            job, state=BulkAttestation.State.VALIDATED, recorded_rows=0, validated=kept, **counts
         )
         return job
+    BulkAttestationProblem.objects.bulk_create(problems, batch_size=INSERT_BATCH)
+    _finish(
+        job,
+        state=BulkAttestation.State.RECORDED,
+        recorded_rows=counts["valid_rows"],
+        validated=[],
+        **counts,
+    )
+    return job
+
+
+def _record(valid: list[CheckedRow], *, job: BulkAttestation, partner: Partner, listening: bool):
+    """Write one batch of valid rows: the records, the customers' status rows, an audit
+    event per record and (while an endpoint listens) the webhook events. Returns
+    whether any endpoint listens."""
+    user, template = job.created_by, job.template
     customer_ids = [c.customer.pk for c in valid]
     replaced = _replaced(partner, customer_ids)
     records = AgreementAcceptance.objects.bulk_create(
@@ -628,17 +662,14 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
             )
         )
     audit_record_many(events, batch_size=INSERT_BATCH)
-    for c in valid:  # nobody listening: one query, then stop
-        if not customer_event_publish(partner, "customer-agreement-confirmed", c.customer):
+    for c in valid:
+        if not listening:
             break
-    _finish(
-        job,
-        state=BulkAttestation.State.RECORDED,
-        recorded_rows=len(records),
-        validated=[],
-        **counts,
-    )
-    return job
+        # Nobody listening: one query, then no more for the whole job.
+        listening = bool(
+            customer_event_publish(partner, "customer-agreement-confirmed", c.customer)
+        )
+    return listening
 
 
 # --- Starting the jobs, and the jobs ------------------------------------------------------

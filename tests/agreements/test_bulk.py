@@ -16,7 +16,11 @@ from agreements.models import (
     AgreementTemplate,
     BulkAttestation,
 )
-from agreements.services import acceptance_record, agreement_status_sync_many
+from agreements.services import (
+    acceptance_record,
+    agreement_status_sync_many,
+    agreement_template_save,
+)
 from customers.models import Customer
 from partnercenter.models import AuditEvent, Partner
 from partnercenter.roles import MATRIX, Action, Role
@@ -359,3 +363,40 @@ def test_confirm_checks_again_what_can_change_after_validation(client, agent, ru
     job = confirm(client, job, run_jobs, mode="valid")
     assert job.recorded_rows == 1
     assert AgreementAcceptance.objects.filter(customer=made[2]).count() == 1
+
+
+def test_a_new_mca_version_is_reconfirmed_in_bulk_from_the_report(client, agent, run_jobs):
+    made = customers_of(agent.partner, 3)
+    for customer in made:
+        acceptance_record(
+            customer=customer,
+            user=agent,
+            date_agreed=datetime.date(2026, 10, 1),
+            first_name="Minji",
+            last_name="Kang",
+            email=f"it@{customer.domain_prefix}.example",
+        )
+    current = AgreementTemplate.objects.current()
+    agreement_template_save(
+        user=UserFactory(is_staff=True, partner=None),
+        template=AgreementTemplate(
+            agreement_type=current.agreement_type,
+            template_id="11111111-2222-3333-4444-555555555555",
+            version_rank=current.version_rank + 1,
+            link="https://example.com/mca-v2",
+            in_force_from=datetime.date(2026, 11, 1),
+        ),
+    )
+    report = client.get(reverse("agreements:compliance"), {"status": "older_version"})
+    assert [row.customer_id for row, _ in report.context["rows"]] == [c.pk for c in made]
+    template = client.get(reverse("agreements:bulk_template"), {"status": "older_version"})
+    text = b"".join(template.streaming_content).decode()
+    filled = "\n".join(text.splitlines()[:1] + [r + "2026-11-02" for r in text.splitlines()[1:]])
+    job = checked(client, run_jobs, filled)
+    assert job.valid_rows == 3 and job.template.version_rank == current.version_rank + 1
+    confirm(client, job, run_jobs)
+    assert (
+        not AgreementStatusRow.objects.filter(partner=agent.partner)
+        .exclude(compliance="current")
+        .exists()
+    )

@@ -348,7 +348,7 @@ def _check(
         row.first_name,
         row.last_name,
         row.email,
-        phone.as_e164 if isinstance(phone, PhoneNumber) else "",
+        _e164(phone),
     )
     if identity in existing:
         return CheckedRow(row, "duplicate", str(A12_MESSAGE), customer)
@@ -447,6 +447,11 @@ def _lock(customer_ids: list[int]) -> None:
         )
 
 
+def _e164(phone) -> str:
+    """A parsed phone (or the E.164 text Confirm carries) as E.164; "" for none."""
+    return phone.as_e164 if isinstance(phone, PhoneNumber) else str(phone or "")
+
+
 def _kept(checked: list[CheckedRow]) -> list[list]:
     """What validation keeps of each valid row for **Confirm** (``BulkAttestation.validated``):
     ``[row number, customer pk, its country, date agreed, first name, last name, email,
@@ -460,7 +465,7 @@ def _kept(checked: list[CheckedRow]) -> list[list]:
             c.values["first_name"],
             c.values["last_name"],
             c.values["email"],
-            c.values["phone"].as_e164 if isinstance(c.values["phone"], PhoneNumber) else "",
+            _e164(c.values["phone"]),
             c.customer.company_name,
         ]
         for c in checked
@@ -587,9 +592,9 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
     listening = True
     try:
         with transaction.atomic():
+            _lock([k[1] for k in job.validated])  # all at once, in pk order: no deadlock
             for start in range(0, len(job.validated), BATCH):
                 chunk = job.validated[start : start + BATCH]
-                _lock([k[1] for k in chunk])
                 checked = bulk_rows_recheck(
                     chunk, partner=partner, user=job.created_by, template=job.template
                 )

@@ -339,7 +339,8 @@ def test_bulk_pages_follow_the_permission_matrix(client):
 
 def test_confirm_checks_again_what_can_change_after_validation(client, agent, run_jobs):
     made = customers_of(agent.partner, 3)
-    job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
+    rows = [line(c, phone="02-3456-7890") for c in made]
+    job = checked(client, run_jobs, "\n".join([HEADER, *rows]))
     assert job.valid_rows == 3
     # Meanwhile: one relationship ends (A8), one customer is confirmed the same way (A12).
     ResellerRelationship.objects.filter(customer=made[0]).update(
@@ -352,6 +353,7 @@ def test_confirm_checks_again_what_can_change_after_validation(client, agent, ru
         first_name="Minji",
         last_name="Kang",
         email=f"it@{made[1].domain_prefix}.example",
+        phone="02-3456-7890",
     )
     job = confirm(client, job, run_jobs, mode="all")
     assert job.recorded_rows == 0 and AgreementAcceptance.objects.count() == 1
@@ -362,7 +364,8 @@ def test_confirm_checks_again_what_can_change_after_validation(client, agent, ru
     BulkAttestation.objects.filter(pk=job.pk).update(state=BulkAttestation.State.VALIDATED)
     job = confirm(client, job, run_jobs, mode="valid")
     assert job.recorded_rows == 1
-    assert AgreementAcceptance.objects.filter(customer=made[2]).count() == 1
+    (record,) = AgreementAcceptance.objects.filter(customer=made[2])
+    assert record.phone.as_e164 == "+82234567890"
 
 
 def test_a_new_mca_version_is_reconfirmed_in_bulk_from_the_report(client, agent, run_jobs):

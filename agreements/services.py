@@ -9,6 +9,7 @@ whether a customer has purchases from ``customers.selectors`` (A9).
 """
 
 import datetime
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -321,14 +322,18 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     return acceptance
 
 
+@functools.cache
+def _english_name(agreement_type: str) -> str:
+    with translation.override("en"):
+        return str(AgreementTemplate.AgreementType(agreement_type).label)
+
+
 def acceptance_facts(acceptance: AgreementAcceptance) -> dict:
     """What an audit event keeps of a confirmation: agreement (English name and
     versionRank), templateId, dateAgreed (ISO date) and the acceptor's details."""
-    with translation.override("en"):
-        agreement = str(acceptance.template.get_agreement_type_display())
     phone = acceptance.phone  # not its truth value: that validates the number again
     return {
-        "agreement": agreement,
+        "agreement": _english_name(acceptance.template.agreement_type),
         "version_rank": acceptance.template.version_rank,
         "template_id": str(acceptance.template.template_id),
         "date_agreed": acceptance.date_agreed.isoformat(),

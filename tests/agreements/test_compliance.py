@@ -355,3 +355,14 @@ def test_a_customer_of_another_partner_is_404_in_json(client, admin_agent):
     client.force_login(admin_agent)
     stranger = CustomerFactory()
     assert client.get(reverse("agreements:customer_json", args=[stranger.pk])).status_code == 404
+
+
+def test_the_history_page_links_the_json_download(client, admin_agent):
+    customer = served(admin_agent.partner, domain_prefix="contosokr")
+    client.force_login(admin_agent)
+    page = client.get(reverse("agreements:history", args=[customer.pk]))
+    url = reverse("agreements:customer_json", args=[customer.pk])
+    assert f'href="{url}?download=1"' in page.content.decode()
+    response = client.get(url, {"download": "1"})
+    assert response["Content-Disposition"] == 'attachment; filename="contosokr-agreements.json"'
+    assert response.json()["totalCount"] == 0

@@ -9,7 +9,6 @@ as ``GET /v1/customers/{id}/agreements`` returns them. Every export streams
 or writes in chunks; none holds the whole result in memory.
 """
 
-import csv
 import datetime
 import json
 from collections.abc import Iterable, Iterator
@@ -31,7 +30,7 @@ from agreements.models import (
 from agreements.selectors import acceptance_history
 from customers.models import Customer, Subscription
 from partnercenter.access import partner_for_user
-from partnercenter.audit import csv_safe
+from partnercenter.audit import csv_rows
 from partnercenter.models import Partner
 from partnercenter.paging import KeysetPage, keyset_page
 from partnercenter.roles import Action
@@ -201,22 +200,6 @@ def report_record(row: AgreementStatusRow) -> dict:
         "active_subscriptions": _("Yes") if row.has_active_subscriptions else _("No"),
         "created": customer.created_at.date().isoformat(),
     }
-
-
-class _Line:
-    """A file-like object whose ``write`` returns what was written (for csv.writer)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_rows(header: list, records: Iterable[list]) -> Iterator[str]:
-    """CSV text for streaming: a BOM and ``header``, then one line per record, every cell
-    formula-safe (``partnercenter.audit.csv_safe``)."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow([str(h) for h in header])
-    for record in records:
-        yield writer.writerow([csv_safe(value) for value in record])
 
 
 def report_csv_lines(rows: QuerySet) -> Iterator[str]:

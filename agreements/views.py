@@ -20,6 +20,7 @@ from agreements.selectors import acceptance_history as acceptance_history_of
 from agreements.services import acceptance_record, check_may_attest, user_today
 from customers.selectors import customer_get_for_user
 from partnercenter.access import partner_for_user
+from partnercenter.audit import csv_rows
 from partnercenter.forms import add_service_errors, form_helper, submit_once
 from partnercenter.paging import keyset_page
 from partnercenter.roles import Action
@@ -326,7 +327,7 @@ def bulk_report(request, job_id):
                 yield [row.number, row.company_name or row.label, ok, ""]
 
     return _stream(
-        compliance.csv_rows(header, records()),
+        csv_rows(header, records()),
         "text/csv; charset=utf-8",
         f"confirm-in-bulk-report-{_stamp()}.csv",
     )

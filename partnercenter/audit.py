@@ -561,13 +561,22 @@ class _Line:
         return value
 
 
+def csv_rows(header: Iterable, records: Iterable[Iterable]) -> Iterable[str]:
+    """CSV text for streaming: a BOM (so Excel reads UTF-8) and ``header``, then one line
+    per record, every cell ``csv_safe``. The activity log's and the agreements' exports
+    use it."""
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow([str(h) for h in header])
+    for record in records:
+        yield writer.writerow([csv_safe(value) for value in record])
+
+
 def csv_lines(events: Iterable[AuditEvent]) -> Iterable[str]:
     """The events as CSV text, a header line first, one line per event (for streaming)."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # the BOM makes Excel read UTF-8
-    for event in events:
-        record = export_record(event)
-        yield writer.writerow([csv_safe(record[column]) for column in EXPORT_COLUMNS])
+    return csv_rows(
+        EXPORT_COLUMNS,
+        ([export_record(e)[column] for column in EXPORT_COLUMNS] for e in events),
+    )
 
 
 def jsonl_lines(events: Iterable[AuditEvent]) -> Iterable[str]:

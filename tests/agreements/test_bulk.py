@@ -124,7 +124,7 @@ def test_1001_valid_rows_record_exactly_1001_confirmations(client, agent, run_jo
     assert_rows_are_derivable()
 
 
-def test_one_invalid_row_records_nothing_in_all_or_nothing_mode(client, agent, run_jobs):
+def test_a13_one_invalid_row_records_nothing_in_all_or_nothing_mode(client, agent, run_jobs):
     made = customers_of(agent.partner, 3)
     text = "\n".join([HEADER, line(made[0]), line(made[1], email="not-an-email"), line(made[2])])
     job = checked(client, run_jobs, text)
@@ -152,7 +152,7 @@ def test_bom_semicolons_and_hangul_names(client, agent, run_jobs):
     assert (record.first_name, record.last_name) == ("민지", "강")
 
 
-def test_a_phone_invalid_for_the_customers_country(client, agent, run_jobs):
+def test_a3_a_phone_invalid_for_the_customers_country(client, agent, run_jobs):
     (customer,) = customers_of(agent.partner, 1)  # Korea
     job = checked(client, run_jobs, "\n".join([HEADER, line(customer, phone="02-123")]))
     assert problems(job) == {2: ("invalid", "Enter a valid phone number for South Korea.")}
@@ -184,7 +184,7 @@ def test_rule_a1_judges_the_date_in_the_users_time_zone(
         }
 
 
-def test_a_customer_of_another_partner_and_an_unknown_one(client, agent, run_jobs):
+def test_a8_a_customer_of_another_partner_and_an_unknown_one(client, agent, run_jobs):
     theirs = ResellerRelationshipFactory(partner=PartnerFactory()).customer
     text = "\n".join([HEADER, line(theirs), "nobody,,,Minji,Kang,it@nobody.example,,2026-11-01"])
     job = checked(client, run_jobs, text)
@@ -194,14 +194,14 @@ def test_a_customer_of_another_partner_and_an_unknown_one(client, agent, run_job
     assert job.problems.get(row_number=2).customer_id is None
 
 
-def test_a_national_cloud_customer(client, agent, run_jobs):
+def test_a7_a_national_cloud_customer(client, agent, run_jobs):
     (customer,) = customers_of(agent.partner, 1, cloud_instance="us_government")
     job = checked(client, run_jobs, "\n".join([HEADER, line(customer)]))
     status, message = problems(job)[2]
     assert status == "invalid" and "national clouds" in message
 
 
-def test_a_duplicate_of_a_record_is_skipped_and_a_reupload_records_nothing_twice(
+def test_a12_a_duplicate_of_a_record_is_skipped_and_a_reupload_records_nothing_twice(
     client, agent, run_jobs
 ):
     made = customers_of(agent.partner, 2)
@@ -299,7 +299,7 @@ def test_a_second_confirm_does_nothing_more(client, agent, run_jobs):
     assert AgreementAcceptance.objects.count() == 2
 
 
-def test_an_indirect_reseller_may_not_confirm_in_bulk(client):
+def test_a6_an_indirect_reseller_may_not_confirm_in_bulk(client):
     reseller = PartnerFactory(partner_type=Partner.PartnerType.INDIRECT_RESELLER)
     client.force_login(UserFactory(partner=reseller, roles=[Role.GLOBAL_ADMIN]))
     response = client.get(reverse("agreements:bulk_new"))

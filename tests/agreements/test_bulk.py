@@ -403,3 +403,21 @@ def test_a_new_mca_version_is_reconfirmed_in_bulk_from_the_report(client, agent,
         .exclude(compliance="current")
         .exists()
     )
+
+
+def test_a_job_that_breaks_fails_with_a_message_and_records_nothing(
+    client, agent, run_jobs, monkeypatch
+):
+    made = customers_of(agent.partner, 2)
+    job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(bulk, "agreement_status_sync_many", broken)
+    job = confirm(client, job, run_jobs)
+    assert job.state == BulkAttestation.State.FAILED
+    assert job.error == "Something went wrong; nothing was recorded. Upload the file again."
+    assert not AgreementAcceptance.objects.exists()
+    page = client.get(reverse("agreements:bulk_detail", args=[job.pk])).content.decode()
+    assert "nothing was recorded" in page

@@ -1,8 +1,11 @@
 """Django admin for back-office staff: partners and users, with role editing."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,40 @@ from partnercenter.models import (
     WebhookEndpoint,
 )
 from partnercenter.paging import CappedCountPaginator
+from partnercenter.roles import Action
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as Django admin lists it, in the user's language: a partner action's
+    translated label (``roles.Action``), else Django's "app | model | name"."""
+    if permission.codename in Action.values:
+        return str(Action(permission.codename).label)
+    return str(permission)
+
+
+def _translated_permissions(form) -> None:
+    field = form.fields.get("user_permissions") or form.fields.get("permissions")
+    if field is not None:
+        field.label_from_instance = permission_label
+
+
+admin.site.unregister(Group)
+
+
+class GroupForm(forms.ModelForm):
+    """Django's group form with the permissions listed in the user's language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _translated_permissions(self)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Roles are groups (``roles.Role``); their permissions as plain, labelled choices."""
+
+    form = GroupForm
+    filter_horizontal = ()
 
 
 @admin.register(Partner)
@@ -29,6 +66,10 @@ class PartnerAdmin(admin.ModelAdmin):
 
 class PartnerUserChangeForm(UserChangeForm):
     """Django admin's user form, with the dashboard's role rules beside **Roles**."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _translated_permissions(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -80,7 +121,10 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
         (_("Sign-in security"), {"fields": ("mfa_reset_at", "mfa_reset_by")}),
     )
-    readonly_fields = ["mfa_reset_at", "mfa_reset_by"]
+    # Sign-in times are evidence, not settings; plain multi-selects, because the JS filter
+    # widget's search icons carry an aria-label on a role-less span (axe, issue #15).
+    readonly_fields = ["last_login", "date_joined", "mfa_reset_at", "mfa_reset_by"]
+    filter_horizontal = ()
     actions = ["reset_mfa", "sign_out_everywhere"]
     add_fieldsets = (
         (

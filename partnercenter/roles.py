@@ -27,27 +27,31 @@ class Role(models.TextChoices):
 
 
 class Action(models.TextChoices):
-    """What a partner user may do; each is the codename of a permission on Partner."""
+    """What a partner user may do; each is the codename of a permission on Partner. The
+    labels are the permission names Django admin shows, translated."""
 
-    VIEW_CUSTOMERS = "view_customers", "View customers, account info and confirmation status"
-    ADD_CUSTOMER = "add_customer", "Add a new customer"
+    VIEW_CUSTOMERS = "view_customers", _("View customers, account info and confirmation status")
+    ADD_CUSTOMER = "add_customer", _("Add a new customer")
     ATTEST_AGREEMENT = (
         "attest_agreement",
-        "Confirm (attest) Microsoft Customer Agreement acceptance",
+        _("Confirm (attest) Microsoft Customer Agreement acceptance"),
     )
-    # Helpdesk agents attest only in the attest-on-behalf scenarios (SPEC §2 R*, rule A9).
+    # Helpdesk agents attest only in the attest-on-behalf scenarios (seed 002; SPEC §2 R*,
+    # rule A9).
     ATTEST_AGREEMENT_ON_BEHALF = (
         "attest_agreement_on_behalf",
-        "Attest agreement acceptance on the customer's behalf (seed 002 scenarios)",
+        _("Attest agreement acceptance on the customer's behalf"),
     )
-    INVITE_CUSTOMERS = "invite_customers", "Request a reseller relationship / invite customers"
-    REMOVE_RELATIONSHIP = "remove_relationship", "Remove a customer relationship"
-    MANAGE_PARTNERSHIPS = "manage_partnerships", "Manage indirect provider/reseller partnerships"
-    PLACE_ORDERS = "place_orders", "Place orders and change seat counts"
-    MANAGE_USERS = "manage_users", "Manage users and their roles"
-    MANAGE_WEBHOOKS = "manage_webhooks", "Register webhooks for partner events (issue #12)"
-    EDIT_CUSTOMER = "edit_customer", "Change a customer's primary contact (issue #13)"
-    VIEW_ACTIVITY_LOG = "view_activity_log", "See and export the partner's activity log (issue #13)"
+    INVITE_CUSTOMERS = "invite_customers", _("Request a reseller relationship / invite customers")
+    REMOVE_RELATIONSHIP = "remove_relationship", _("Remove a customer relationship")
+    MANAGE_PARTNERSHIPS = "manage_partnerships", _("Manage indirect provider/reseller partnerships")
+    PLACE_ORDERS = "place_orders", _("Place orders and change seat counts")
+    MANAGE_USERS = "manage_users", _("Manage users and their roles")
+    # Issue #12.
+    MANAGE_WEBHOOKS = "manage_webhooks", _("Register webhooks for partner events")
+    # Issue #13 (both).
+    EDIT_CUSTOMER = "edit_customer", _("Change a customer's primary contact")
+    VIEW_ACTIVITY_LOG = "view_activity_log", _("See and export the partner's activity log")
 
 
 _ALL = frozenset(Action)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -347,10 +347,13 @@ def role_groups_sync(*, using: str = "default", **_kwargs) -> None:
     # stale ids in the content type cache.
     ContentType.objects.clear_cache()
     content_type = ContentType.objects.db_manager(using).get_for_model(Partner)
-    for action in Action:
-        Permission.objects.using(using).update_or_create(
-            content_type=content_type, codename=action.value, defaults={"name": action.label}
-        )
+    with translation.override("en"):  # stored in English; Django admin shows them translated
+        for action in Action:
+            Permission.objects.using(using).update_or_create(
+                content_type=content_type,
+                codename=action.value,
+                defaults={"name": str(action.label)},
+            )
     permissions = {
         p.codename: p
         for p in Permission.objects.using(using).filter(

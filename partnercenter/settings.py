@@ -39,6 +39,8 @@ else:
     # No default: a production host list must be explicit (ImproperlyConfigured names it).
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A translated page with a way back instead of Django's English "Forbidden (403)".
+CSRF_FAILURE_VIEW = "partnercenter.views.csrf_failure"
 
 # Public address of this app, used to build absolute links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

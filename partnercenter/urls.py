@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from partnercenter import signin, views
 
@@ -70,5 +71,6 @@ if settings.BENCHMARK_VIEWS:
 
 handler500 = "partnercenter.views.server_error"
 
-admin.site.site_header = "Partner Center back office"
-admin.site.site_title = "Partner Center back office"
+admin.site.site_header = _("Partner Center back office")
+admin.site.site_title = _("Partner Center back office")
+admin.site.index_title = _("Back office")

@@ -7,7 +7,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponse, HttpResponseServerError, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseServerError,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -194,6 +200,17 @@ def user_remove(request, pk):
 
 
 @login_not_required
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a translated, styled 403 that says what happened and what to
+    do (typically a form left open past sign-out, or cookies cleared), with a way back to
+    the page the form came from. Reads no user or session; ``reason`` (Django's English
+    diagnosis) is logged by Django, not shown."""
+    back = request.path if request.method == "POST" else "/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    return HttpResponseForbidden(render_to_string("403_csrf.html", {"back": back}, request=None))
+
+
 def server_error(request):
     """``handler500``: the 503 page while the database is unreachable, else the 500 page.
 

@@ -5,7 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -84,6 +84,16 @@ class Customer(models.Model):
     def domain(self) -> str:
         """The full default domain, ``<prefix>.onmicrosoft.com``."""
         return f"{self.domain_prefix}.onmicrosoft.com"
+
+    @property
+    def culture_name(self) -> str:
+        """The language of ``culture`` in the reader's language with the code, e.g.
+        "Korean (ko-KR)" / "한국어 (ko-KR)"; the code alone if Django doesn't know it."""
+        try:
+            info = translation.get_language_info(self.culture.lower())
+        except KeyError:
+            return self.culture
+        return f"{info['name_translated']} ({self.culture})"
 
     @property
     def is_national_cloud(self) -> bool:

@@ -108,6 +108,8 @@ class AgreementStepForm(AcceptorFields):
             self.fields["option"].choices = [
                 c for c in self.fields["option"].choices if c[0] != AgreementOption.ATTEST
             ]
+            # The one option left is chosen, not shown as a lone empty radio (issue #15).
+            self.fields["option"].initial = AgreementOption.INVITE
 
     def clean(self):
         cleaned = super().clean()
@@ -128,6 +130,13 @@ class AcceptanceForm(AcceptorFields):
     """Account info → Microsoft Customer Agreement → **Update** (seed 000, existing customers)."""
 
     field_order = ["first_name", "last_name", "email", "phone", "date_agreed"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What A3 requires is marked required (the asterisk), with A3's own message.
+        for name, message in A3_REQUIRED.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
 
     def clean(self):
         return self.check_acceptor(super().clean())

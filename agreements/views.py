@@ -52,7 +52,7 @@ def acceptance_update(request, pk):
         customer_country=customer.country,
         template=template,
     )
-    form.helper = form_helper(_("Save"), form_tag=False)
+    form.helper = form_helper(None, form_tag=False)  # Save and Cancel: the template's
     if request.method == "POST" and form.is_valid():
 
         def record():

@@ -79,7 +79,8 @@ def add_service_errors(form, error: ValidationError, *, field_map=None) -> None:
 
 
 def form_helper(submit_label, *, form_tag: bool = True) -> FormHelper:
-    """A crispy FormHelper with one submit button labelled ``submit_label``.
+    """A crispy FormHelper with one submit button labelled ``submit_label`` (None: the
+    template writes its buttons, e.g. **Save** beside **Cancel**).
 
     ``novalidate`` leaves validation to the server, so every error appears as
     the same clear message beside its field, whatever the browser. With
@@ -89,7 +90,8 @@ def form_helper(submit_label, *, form_tag: bool = True) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = form_tag
     helper.attrs = {"novalidate": ""}
-    helper.add_input(Submit("submit", submit_label))
+    if submit_label is not None:
+        helper.add_input(Submit("submit", submit_label))
     return helper
 
 

@@ -92,9 +92,9 @@ def _invitation_page(request, *, provider=None, partnership=None):
                 dap=form.cleaned_data["dap"],
                 provider=provider,
             )
-            return request.path, _("The invitation was sent to %(email)s.") % {
-                "email": invitation.to_email
-            }
+            # Back to the same page with the same delegated-admin choice (issue #15).
+            back = request.path + ("?dap=1" if form.cleaned_data["dap"] else "")
+            return back, _("The invitation was sent to %(email)s.") % {"email": invitation.to_email}
 
         try:
             return submit_once(request, send)

@@ -1,6 +1,7 @@
 """Account info → Microsoft Customer Agreement → Update (seed 000, existing customers)."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -102,6 +103,8 @@ def test_a6_an_indirect_reseller_gets_403_naming_its_provider(client, make_user)
     ):
         assert response.status_code == 403
         assert b"Ask your indirect provider (Northwind Distribution)" in response.content
+        # The rule's reason alone: a reseller's Global admin can't ask for another role (#15).
+        assert b"Your roles don&#x27;t allow" not in response.content
     assert not AgreementAcceptance.objects.exists()
 
 
@@ -149,3 +152,20 @@ def test_another_partners_customer_is_404_and_unchanged(client, admin_agent, oth
     client.force_login(admin_agent)
     assert client.post(reverse("agreements:update", args=[stranger.pk]), VALID).status_code == 404
     assert not AgreementAcceptance.objects.exists()
+
+
+def test_update_marks_what_a3_requires_and_has_cancel(client, admin_agent):
+    """Issue #15: the Update form marks A3's fields required and offers **Cancel**."""
+    customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    client.force_login(admin_agent)
+    page = client.get(reverse("agreements:update", args=[customer.pk]))
+    form = page.context["form"]
+    required = [name for name, field in form.fields.items() if field.required]
+    assert required == ["first_name", "last_name", "email", "date_agreed"]
+    assert page.content.count(b"asteriskField") == 4
+    detail = re.escape(reverse("customers:detail", args=[customer.pk]).encode())
+    assert re.search(rb'<a class="btn btn-link" href="' + detail + rb'">Cancel</a>', page.content)
+    blank = dict.fromkeys(["first_name", "last_name", "email", "phone", "date_agreed"], "")
+    response = client.post(reverse("agreements:update", args=[customer.pk]), blank)
+    errors = response.context["form"].errors
+    assert errors["date_agreed"] == ["Enter the agreement acceptance date."], errors

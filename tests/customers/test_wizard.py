@@ -292,6 +292,7 @@ def test_a6_an_indirect_reseller_gets_only_option_2_and_names_its_provider(clien
     page = client.get(reverse("customers:new_agreement"))
     assert [c[0] for c in page.context["form"].fields["option"].choices] == ["invite"]
     assert b"Ask your indirect provider (Northwind Distribution)" in page.content
+    assert page.context["form"]["option"].value() == "invite"  # chosen, not a lone empty radio
     refused = client.post(reverse("customers:new_agreement"), ATTEST)
     assert refused.context["form"].errors["option"]
     client.post(reverse("customers:new_agreement"), {"option": "invite"})

@@ -460,3 +460,16 @@ def test_a_provider_cannot_remove_its_resellers_relationship(client, make_user):
     )
     relationship.refresh_from_db()
     assert relationship.state == ResellerRelationship.State.ACTIVE
+
+
+def test_after_send_the_page_keeps_the_delegated_admin_choice(client, admin_agent, run_jobs):
+    """Issue #15: the link shown after **Send** is the one sent (DAP=true), not DAP=false."""
+    client.force_login(admin_agent)
+    response = client.post(
+        reverse("relationships:request"),
+        {"dap": "on", "subject": "S", "text": "Hello", "to_email": "it@contoso.example"},
+        follow=True,
+    )
+    assert Invitation.objects.get().delegated_admin
+    assert response.context["url"] == response.context["url_dap"]
+    assert response.context["form"]["dap"].value() is True

@@ -32,13 +32,23 @@ PARTNERS = [
     ("reseller2", "Woodgrove Systems", Partner.PartnerType.INDIRECT_RESELLER, "3456789", "DE", "woodgrove.example", "Europe/Berlin", "en"),
 ]
 
+#: The local part of each role's demo sign-in.
 ROLE_USERS = {
-    Role.GLOBAL_ADMIN: ("globaladmin", "Grace", "Kim"),
-    Role.USER_ADMIN: ("useradmin", "Uma", "Lee"),
-    Role.ADMIN_AGENT: ("adminagent", "Adam", "Park"),
-    Role.SALES_AGENT: ("salesagent", "Sara", "Choi"),
-    Role.HELPDESK_AGENT: ("helpdesk", "Hana", "Jung"),
-    Role.BILLING_ADMIN: ("billing", "Ben", "Yoon"),
+    Role.GLOBAL_ADMIN: "globaladmin",
+    Role.USER_ADMIN: "useradmin",
+    Role.ADMIN_AGENT: "adminagent",
+    Role.SALES_AGENT: "salesagent",
+    Role.HELPDESK_AGENT: "helpdesk",
+    Role.BILLING_ADMIN: "billing",
+}
+
+#: Each partner's people, role by role (ROLE_USERS' order): distinct names that fit the
+#: partner's country, so a screen naming a person names one person (issue #15).
+PEOPLE = {
+    "direct": [("Seo-yeon", "Kim"), ("Ji-woo", "Lee"), ("Adam", "Park"), ("Ha-eun", "Choi"), ("Do-yun", "Jung"), ("Su-ah", "Yoon")],
+    "provider": [("Grace", "Miller"), ("Owen", "Brooks"), ("Maria", "Rivera"), ("Sara", "Nguyen"), ("Hannah", "Price"), ("Ben", "Walsh")],
+    "reseller1": [("Eun-ji", "Han"), ("Tae-yang", "Shin"), ("Jae-won", "Oh"), ("Yu-na", "Kwon"), ("Hyun-woo", "Baek"), ("So-hee", "Ryu")],
+    "reseller2": [("Lena", "Fischer"), ("Jonas", "Becker"), ("Felix", "Wagner"), ("Mia", "Schulz"), ("Paul", "Hoffmann"), ("Emma", "Koch")],
 }
 
 # serving partner, its indirect provider, company, domain prefix, country, address line 1,
@@ -122,7 +132,7 @@ def demo_seed() -> list[DemoSignIn]:
             mpn_id=mpn_id, defaults={"name": name, "partner_type": partner_type, "country": country}
         )
         partners[key] = partner
-        for role, (local, first, last) in ROLE_USERS.items():
+        for (role, local), (first, last) in zip(ROLE_USERS.items(), PEOPLE[key], strict=True):
             email = f"{local}@{domain}"
             user = _demo_user(
                 email,

@@ -106,3 +106,13 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("seed_demo", stdout=io.StringIO())
     assert Partner.objects.count() == 0
+
+
+def test_every_demo_person_has_their_own_name(settings):
+    """Issue #15: no two demo users share a name (every Global admin was "Grace Kim")."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    names = [
+        u.get_full_name() for u in User.objects.exclude(first_name="").filter(partner__isnull=False)
+    ]
+    assert len(names) == 24 and len(set(names)) == len(names), names

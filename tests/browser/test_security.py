@@ -180,11 +180,15 @@ def test_a_user_sets_up_mfa_in_security_info_then_signs_in_with_a_code(page, liv
     expect(page.get_by_role("heading", name="Enter code")).to_be_visible()
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_text("That code didn't work")).to_be_visible()
+    # Beside the field and in the error summary at the top (issue #15).
+    expect(page.get_by_text("That code didn't work")).to_have_count(2)
+    expect(page.get_by_test_id("error-summary")).to_contain_text("That code didn't work")
     page.get_by_label("Code").fill(_code(username))
     page.get_by_role("button", name="Verify").click()
     # django-otp's back-off after a wrong code: a clear wait, then the code works.
-    expect(page.get_by_text(re.compile(r"Too many wrong codes. Wait \d+ seconds?"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Too many wrong codes. Wait \d+ seconds?")).first
+    ).to_be_visible()
     page.wait_for_timeout(2000)
     page.get_by_label("Code").fill(_code(username))
     page.get_by_role("button", name="Verify").click()

@@ -211,6 +211,7 @@ def csrf_failure(request, reason=""):
     return HttpResponseForbidden(render_to_string("403_csrf.html", {"back": back}, request=None))
 
 
+@login_not_required
 def server_error(request):
     """``handler500``: the 503 page while the database is unreachable, else the 500 page.
 

@@ -16,6 +16,7 @@ from agreements.services import (
     AttestationNotAllowed,
     ConfirmationRequired,
     check_may_attest,
+    has_current_confirmation,
     reseller_attestation_message,
     user_today,
 )
@@ -447,7 +448,13 @@ def order_new(request, pk):
                 return response
         except ValidationError as exc:
             add_service_errors(form, exc)
-    return render(request, "customers/order_form.html", {"form": form, "customer": customer})
+    context = {
+        "form": form,
+        "customer": customer,
+        # A10 said before the agent fills in the order, not only after **Place order**.
+        "needs_confirmation": not has_current_confirmation(customer, request.user.partner),
+    }
+    return render(request, "customers/order_form.html", context)
 
 
 def subscription_seats(request, pk, subscription_pk):

@@ -312,3 +312,14 @@ def test_cancelling_is_not_gated_by_the_agreement_a10(client, admin_agent):
     assert client.post(url).status_code == 302
     subscription.refresh_from_db()
     assert not subscription.is_active
+
+
+def test_a10_the_order_page_says_a_confirmation_is_needed_before_submit(client, admin_agent):
+    """Issue #15: the agent learns about A10 before filling in the order, not after."""
+    unconfirmed = ResellerRelationshipFactory(partner=admin_agent.partner).customer
+    confirmed = confirmed_customer(admin_agent.partner)
+    client.force_login(admin_agent)
+    page = client.get(reverse("customers:order_new", args=[unconfirmed.pk]))
+    assert b'data-testid="a10-notice"' in page.content
+    page = client.get(reverse("customers:order_new", args=[confirmed.pk]))
+    assert b'data-testid="a10-notice"' not in page.content

@@ -149,6 +149,37 @@ def pending_partnership_invitations(partner) -> QuerySet[PartnershipInvitation]:
     ).select_related("reseller")
 
 
+def partnership_invitations_received(partner) -> QuerySet[PartnershipInvitation]:
+    """Invitations addressed to ``partner`` (an indirect reseller) it hasn't accepted yet.
+
+    Pending and expired, newest first, with their provider: the **Indirect
+    providers** page lists them (issue #15).
+    """
+    return (
+        PartnershipInvitation.objects.filter(
+            reseller=partner,
+            state__in=[PartnershipInvitation.State.PENDING, PartnershipInvitation.State.EXPIRED],
+        )
+        .select_related("provider", "reseller")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def partnership_invitation_received_get_for_user(user, pk) -> PartnershipInvitation:
+    """One invitation addressed to the user's partner, by primary key (issue #15).
+
+    Any state: an accepted one shows as accepted. Raises Http404 for an
+    unknown or malformed id and for an invitation to another partner.
+    """
+    partner = partner_for_user(user)
+    return get_object_or_404(
+        PartnershipInvitation.objects.select_related("provider", "reseller").filter(
+            reseller=partner
+        ),
+        pk=pk_or_404(pk),
+    )
+
+
 def recent_invitations(partner, *, limit: int = 10) -> list[Invitation]:
     """The partner's most recently sent customer invitations (who, when, to whom).
 

@@ -25,7 +25,12 @@ from partnercenter.roles import Action, Role
 from partnercenter.security import token_digest
 from partnercenter.services import validated_save
 from partnercenter.webhooks import event_publish
-from relationships.invitations import InvitationKind, compose_body, invitation_url
+from relationships.invitations import (
+    InvitationEmail,
+    InvitationKind,
+    compose_body,
+    invitation_url,
+)
 from relationships.models import (
     IndirectPartnership,
     Invitation,
@@ -181,8 +186,14 @@ def _partnership_sides(provider: Partner, reseller: Partner) -> dict:
     return {"provider": provider.name, "reseller": reseller.name}
 
 
-def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: str, user) -> None:
-    """Queue the email with the invitation link; the link's ``token`` is stored only sealed."""
+def partnership_invitation_email(
+    invitation: PartnershipInvitation, *, token: str, user
+) -> InvitationEmail:
+    """The email inviting ``invitation.reseller``, with the link that carries ``token``.
+
+    Written in ``user``'s language (the provider's sender). ``url`` is the
+    absolute link (settings.SITE_URL) to ``relationships:authorize``.
+    """
     link = settings.SITE_URL + reverse("relationships:authorize", args=[token])
     with translation.override(user.language):
         subject = _("%(provider)s invites you to authorize them as your indirect provider") % {
@@ -198,15 +209,21 @@ def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: st
                 "expires_at": invitation.expires_at,
             },
         )
+    return InvitationEmail(subject=subject, body=body, url=link, to=invitation.email)
+
+
+def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: str, user) -> None:
+    """Queue the email with the invitation link; the link's ``token`` is stored only sealed."""
+    email = partnership_invitation_email(invitation, token=token, user=user)
     email_enqueue(
         kind=OutboundEmail.Kind.PARTNERSHIP_INVITATION,
         to_email=invitation.email,
-        subject=subject,
-        body=body,
+        subject=email.subject,
+        body=email.body,
         about=invitation,
         caused_by=user,
         partner=invitation.provider,
-        secret=link,
+        secret=email.url,
     )
 
 
@@ -221,6 +238,27 @@ def partnership_invitation_resend(
     PermissionDenied unless ``user`` may manage partnerships of the inviting
     provider, ValidationError when it was already accepted.
     """
+    invitation, token = _partnership_invitation_renew(user=user, invitation=invitation)
+    _partnership_invitation_mail(invitation, token=token, user=user)
+    return invitation
+
+
+@transaction.atomic
+def partnership_invitation_link(*, user, invitation: PartnershipInvitation) -> InvitationEmail:
+    """**Get link**: a fresh link for a pending invitation, to copy or open in the
+    provider's own email app — nothing is emailed (issue #15).
+
+    As **Resend**: a new token and ``expires_at``, the earlier link stops
+    working, an expired invitation is pending again; the same errors. Returns
+    the invitation email (``partnership_invitation_email``) carrying the link,
+    which is kept nowhere: the caller shows it once.
+    """
+    invitation, token = _partnership_invitation_renew(user=user, invitation=invitation)
+    return partnership_invitation_email(invitation, token=token, user=user)
+
+
+def _partnership_invitation_renew(*, user, invitation: PartnershipInvitation):
+    """Give a pending invitation a new token and expiry; ``(invitation, token)``."""
     provider = partner_for_user(user, Action.MANAGE_PARTNERSHIPS)
     invitation = PartnershipInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.provider_id != provider.pk:
@@ -235,8 +273,7 @@ def partnership_invitation_resend(
     invitation.expires_at = now + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
     invitation.state = PartnershipInvitation.State.PENDING
     invitation.save(update_fields=["token_hash", "sent_at", "sent_by", "expires_at", "state"])
-    _partnership_invitation_mail(invitation, token=token, user=user)
-    return invitation
+    return invitation, token
 
 
 def partnership_invitations_expire(*, now=None) -> int:

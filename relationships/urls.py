@@ -12,6 +12,11 @@ urlpatterns = [
         "indirect-providers/authorize/<str:token>/", views.partnership_authorize, name="authorize"
     ),
     path(
+        "indirect-providers/invitations/<int:pk>/",
+        views.partnership_invitation_review,
+        name="partnership_invitation_review",
+    ),
+    path(
         "indirect-providers/<int:pk>/invite-customers/",
         views.invite_customers,
         name="invite_customers",
@@ -22,6 +27,11 @@ urlpatterns = [
         "indirect-resellers/invitations/<int:pk>/resend/",
         views.partnership_invitation_resend,
         name="partnership_invitation_resend",
+    ),
+    path(
+        "indirect-resellers/invitations/<int:pk>/link/",
+        views.partnership_invitation_link,
+        name="partnership_invitation_link",
     ),
     path(
         "indirect-partnerships/<int:pk>/customers/",

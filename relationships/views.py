@@ -1,5 +1,7 @@
 """Reseller relationships and indirect partnerships (SPEC §5, seed 004)."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
@@ -13,7 +15,8 @@ from customers.selectors import customer_get_for_user, customer_has_active_subsc
 from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.forms import add_service_errors, replayed, submit_once
 from partnercenter.paging import keyset_page
-from partnercenter.roles import Action
+from partnercenter.roles import Action, Role
+from partnercenter.security import session_secret_put, session_secret_take
 from relationships import services, workflows
 from relationships.forms import (
     InvitationSendForm,
@@ -21,11 +24,18 @@ from relationships.forms import (
     PartnershipInviteForm,
     RelationshipRemoveForm,
 )
-from relationships.invitations import compose_body, mailto_url, reseller_invitation_email
+from relationships.invitations import (
+    InvitationEmail,
+    compose_body,
+    mailto_url,
+    reseller_invitation_email,
+)
 from relationships.selectors import (
     indirect_partnership_get_for_user,
     indirect_partnerships_for_user,
     own_relationship_with,
+    partnership_invitation_received_get_for_user,
+    partnership_invitations_received,
     pending_partnership_invitations,
     recent_invitations,
     shared_customers,
@@ -34,12 +44,20 @@ from relationships.selectors import (
 
 #: Rows on a page of a list that can grow (resellers, shared customers).
 LIST_PER_PAGE = 50
+#: Session bucket of fresh invitation links, each shown once (``partnership_invitation_link``).
+_INVITATION_LINKS = "partnership_invitation_links"
 
 
 def indirect_providers(request):
-    """**Indirect providers**: the providers an indirect reseller works with."""
+    """**Indirect providers**: the providers an indirect reseller works with, and the
+    invitations from providers waiting for a Global admin to authorize them (issue #15)."""
     partnerships = indirect_partnerships_for_user(request.user, side="providers")
-    return render(request, "relationships/indirect_providers.html", {"partnerships": partnerships})
+    received = partnership_invitations_received(request.user.partner)
+    return render(
+        request,
+        "relationships/indirect_providers.html",
+        {"partnerships": partnerships, "received": received},
+    )
 
 
 def indirect_resellers(request):
@@ -173,11 +191,62 @@ def partnership_invitation_resend(request, pk):
     return submit_once(request, resend)
 
 
+def partnership_invitation_link(request, pk):
+    """**Get link**: a fresh link to a pending partnership invitation, shown once with
+    **Copy to clipboard** and **Open in email**, for a provider that sends its own
+    email (issue #15).
+
+    POST makes the link (the emailed one stops working) and redirects here;
+    GET shows it once, or explains that it was shown and offers a new one.
+    """
+    if done := replayed(request):
+        return done
+    partner = partner_for_user(request.user, Action.MANAGE_PARTNERSHIPS)
+    invitation = get_object_or_404(pending_partnership_invitations(partner), pk=pk_or_404(pk))
+    if request.method == "POST":
+
+        def renew():
+            email = services.partnership_invitation_link(user=request.user, invitation=invitation)
+            session_secret_put(
+                request.session, _INVITATION_LINKS, str(invitation.pk), json.dumps(vars(email))
+            )
+            return request.path, _(
+                "A new invitation link was made: the link sent earlier no longer works."
+            )
+
+        return submit_once(request, renew)
+    kept = session_secret_take(request.session, _INVITATION_LINKS, str(invitation.pk))
+    email = InvitationEmail(**json.loads(kept)) if kept else None
+    return render(
+        request,
+        "relationships/partnership_invitation_link.html",
+        {"invitation": invitation, "email": email},
+    )
+
+
 def partnership_authorize(request, token):
     """The invited reseller follows the emailed link: tick the box, **Authorize indirect provider**."""
     if done := replayed(request):
         return done
     invitation = services.partnership_invitation_get_for_user(request.user, token)
+    return _authorize_page(request, invitation)
+
+
+def partnership_invitation_review(request, pk):
+    """An invitation listed on the reseller's **Indirect providers** page: the same
+    page as the emailed link, for a signed-in user of the invited reseller (issue #15).
+
+    The invitation is addressed to the user's own partner, so the link's token
+    adds nothing; only a Global admin can authorize (``partnership_authorize``).
+    """
+    if done := replayed(request):
+        return done
+    invitation = partnership_invitation_received_get_for_user(request.user, pk)
+    return _authorize_page(request, invitation)
+
+
+def _authorize_page(request, invitation):
+    """Tick the box, **Authorize indirect provider**; 410 once the invitation expired."""
     if invitation.is_expired:
         context = {"invitation": invitation}
         return render(request, "relationships/invitation_expired.html", context, status=410)
@@ -199,10 +268,11 @@ def partnership_authorize(request, token):
             return submit_once(request, authorize)
         except ValidationError as exc:
             add_service_errors(form, exc)
+    can_authorize = Role.GLOBAL_ADMIN.value in request.user.role_names
     return render(
         request,
         "relationships/partnership_authorize.html",
-        {"form": form, "invitation": invitation},
+        {"form": form, "invitation": invitation, "can_authorize": can_authorize},
     )
 
 

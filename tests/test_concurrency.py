@@ -30,12 +30,13 @@ from customers.models import Customer, Offer, Subscription
 from partnercenter.models import User
 from partnercenter.roles import Role
 from relationships.invitations import InvitationKind, invitation_url
-from relationships.models import Invitation, ResellerRelationship
+from relationships.models import IndirectPartnership, Invitation, ResellerRelationship
 from tests.customers.test_wizard import ACCOUNT, ATTEST
 from tests.factories import (
     AgreementAcceptanceFactory,
     CustomerFactory,
     PartnerFactory,
+    PartnershipInvitationFactory,
     ResellerRelationshipFactory,
     UserFactory,
 )
@@ -297,6 +298,26 @@ def test_ten_new_identical_confirmations_at_once_record_one_a12(live_server, age
         "This confirmation already exists." in unescape(r.body) for r in replies if r.status == 200
     )
     assert AgreementAcceptance.objects.filter(customer=customer).count() == 1
+
+
+def test_twenty_tabs_authorizing_one_listed_partnership_invitation_make_one(live_server):
+    """Issue #15: the reseller's Global admins authorize from Indirect providers at once."""
+    invitation = PartnershipInvitationFactory()
+    admins = [UserFactory(partner=invitation.reseller, roles=[Role.GLOBAL_ADMIN]) for _ in range(4)]
+    browsers = [Browser(live_server, admins[n % 4]) for n in range(20)]
+    path = reverse("relationships:partnership_invitation_review", args=[invitation.pk])
+    forms = [b.form(path) for b in browsers]
+    replies = at_once(
+        [
+            lambda b=b, f=f: b.post(path, {**f, "confirm": "on"})
+            for b, f in zip(browsers, forms, strict=True)
+        ]
+    )
+    assert IndirectPartnership.objects.filter(reseller=invitation.reseller).count() == 1
+    assert sorted(r.status for r in replies) == [200] * 19 + [302]
+    for reply in replies:
+        if reply.status == 200:
+            assert "This invitation was already accepted." in unescape(reply.body)
 
 
 def test_twenty_concurrent_add_users_with_one_email_add_one(live_server):

@@ -62,6 +62,8 @@ OBJECT_URLS = {
     "relationships:authorize": lambda w: [w["invitation"].token],
     "relationships:invite_customers": lambda w: [w["partnership"].pk],
     "relationships:partnership_invitation_resend": lambda w: [w["invitation"].pk],
+    "relationships:partnership_invitation_link": lambda w: [w["invitation"].pk],
+    "relationships:partnership_invitation_review": lambda w: [w["invitation"].pk],
     "relationships:partnership_customers": lambda w: [w["partnership"].pk],
     "relationships:partnership_end": lambda w: [w["partnership"].pk],
     "outbox_resend": lambda w: [w["email"].pk],

@@ -22,6 +22,7 @@ from partnercenter.management.demo import DEMO_PASSWORD
 from partnercenter.models import User
 from relationships.invitations import InvitationKind, invitation_url
 from relationships.models import IndirectPartnership, ResellerRelationship
+from tests.factories import PartnershipInvitationFactory
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -184,10 +185,19 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
     _submit(page)
     audit("Add user, error state")
 
-    # An indirect provider and one of its indirect resellers.
+    # An indirect provider and one of its indirect resellers, each with an invitation
+    # waiting on the other side.
     _sign_in(page, base, "adminagent@northwind.example")
     northwind = User.objects.get(username="adminagent@northwind.example").partner
     partnership = IndirectPartnership.objects.filter(provider=northwind).order_by("pk").first()
+    PartnershipInvitationFactory(
+        provider=northwind,
+        reseller__name="Fourth Coffee IT",
+        sent_by=User.objects.get(username="adminagent@northwind.example"),
+    )
+    received = PartnershipInvitationFactory(
+        provider__name="Litware Distribution", reseller=partnership.reseller
+    )
     for path in (
         "/customers/",
         "/indirect-resellers/",
@@ -195,8 +205,13 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
         f"/indirect-partnerships/{partnership.pk}/customers/",
     ):
         audit.visit(base + path)
+    page.goto(base + "/indirect-resellers/")
+    page.get_by_test_id("pending-invitations").locator("form").last.locator("button").click()
+    page.wait_for_load_state("load")
+    audit("Get link")
     _sign_in(page, base, "globaladmin@tailspin.example")
     audit.visit(base + "/indirect-providers/")
+    audit.visit(base + f"/indirect-providers/invitations/{received.pk}/")
     shared = ResellerRelationship.objects.filter(
         partner=partnership.reseller, indirect_provider__isnull=False
     ).first()
@@ -226,7 +241,7 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
     ):
         audit.visit(base + path)
 
-    assert audit.pages == 53
+    assert audit.pages == 55
     assert audit.findings == [], "\n".join(audit.findings)
 
 

@@ -95,3 +95,58 @@ def test_provider_invites_reseller_who_authorizes_then_invites_customers(
     assert query["invType"] == ["IndirectResellerRelationship"]
     assert query["partnerId"] == [str(reseller.tenant_id)] and query["msppId"] == ["2345678"]
     assert query["indirectCSPId"] == [str(provider.tenant_id)]
+
+
+def test_the_partnership_is_finished_from_the_ui_without_the_emailed_link(
+    sign_in, live_server, second_page, context
+):
+    """Issue #15: with console email, the provider copies a fresh link (Get link) and the
+    reseller's Global admin authorizes the invitation listed on Indirect providers."""
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    provider = PartnerFactory(
+        partner_type=Partner.PartnerType.INDIRECT_PROVIDER, name="Northwind Distribution"
+    )
+    reseller = PartnerFactory(
+        partner_type=Partner.PartnerType.INDIRECT_RESELLER, name="Tailspin IT", mpn_id="2345678"
+    )
+    provider_agent = UserFactory(roles=[Role.ADMIN_AGENT], partner=provider)
+    reseller_admin = UserFactory(roles=[Role.GLOBAL_ADMIN], partner=reseller)
+
+    page = sign_in(provider_agent.username, TEST_PASSWORD)
+    page.get_by_role("link", name="Indirect resellers").click()
+    page.get_by_role("link", name="Invite indirect reseller").click()
+    page.get_by_label("Partner ID or MPN ID").fill("2345678")
+    page.get_by_label("Email address").fill("ga@tailspin.example")
+    page.get_by_role("button", name="Send invitation").click()
+    page.get_by_test_id("pending-invitations").get_by_role("button", name="Get link").click()
+    expect(page.get_by_role("heading", name="Invitation link for Tailspin IT")).to_be_visible()
+    page.wait_for_load_state("load")
+    link = page.get_by_test_id("invitation-url").inner_text()
+    assert "/indirect-providers/authorize/" in link
+    page.get_by_role("button", name="Copy to clipboard").click()
+    expect(page.get_by_text("Copied.")).to_be_visible()
+    assert link in page.evaluate("navigator.clipboard.readText()")
+    href = page.get_by_role("link", name="Open in email").get_attribute("href")
+    assert href.startswith("mailto:ga@tailspin.example?subject=")
+
+    other = second_page
+    other.goto(f"{live_server.url}/accounts/login/")
+    other.get_by_label("Username").fill(reseller_admin.username)
+    other.get_by_label("Password").fill(TEST_PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.get_by_role("link", name="Indirect providers").click()
+    invitations = other.get_by_test_id("received-invitations")
+    expect(invitations).to_contain_text("Northwind Distribution")
+    invitations.get_by_role("link", name="Review Northwind Distribution").click()
+    other.get_by_role("button", name="Authorize indirect provider").click()
+    expect(
+        other.get_by_text("Check the box to confirm the partnership.", exact=True)
+    ).to_be_visible()
+    other.get_by_label(re.compile("I authorize this indirect provider")).check()
+    other.get_by_role("button", name="Authorize indirect provider").click()
+    expect(other.get_by_test_id("partnership-row")).to_contain_text("Northwind Distribution")
+    expect(other.get_by_test_id("received-invitations")).to_have_count(0)
+
+    page.goto(f"{live_server.url}/indirect-resellers/")
+    expect(page.get_by_test_id("partnership-row")).to_contain_text("Tailspin IT")
+    expect(page.get_by_test_id("pending-invitations")).to_have_count(0)

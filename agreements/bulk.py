@@ -51,7 +51,7 @@ from agreements.services import (
 )
 from customers.models import Customer
 from partnercenter.audit import EventType, audit_event, audit_record_many
-from partnercenter.models import Partner
+from partnercenter.models import Partner, database_now
 from relationships.selectors import customers_served_by
 
 logger = logging.getLogger(__name__)
@@ -634,6 +634,9 @@ def _record(valid: list[CheckedRow], *, job: BulkAttestation, partner: Partner, 
     user, template = job.created_by, job.template
     customer_ids = [c.customer.pk for c in valid]
     replaced = _replaced(partner, customer_ids)
+    # The database's clock, read once for the batch (what each row's default would be):
+    # plain values let PostgreSQL insert them through UNNEST, several times faster.
+    now = database_now()
     records = AgreementAcceptance.objects.bulk_create(
         (
             AgreementAcceptance(
@@ -642,6 +645,7 @@ def _record(valid: list[CheckedRow], *, job: BulkAttestation, partner: Partner, 
                 template=template,
                 method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
                 recorded_by=user,
+                created_at=now,
                 **c.values,
             )
             for c in valid
@@ -664,6 +668,7 @@ def _record(valid: list[CheckedRow], *, job: BulkAttestation, partner: Partner, 
                 object_repr=str(record),
                 before=acceptance_facts(before) if before else {},
                 after=acceptance_facts(record),
+                created_at=now,
             )
         )
     audit_record_many(events, batch_size=INSERT_BATCH)

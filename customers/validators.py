@@ -78,7 +78,8 @@ def parse_phone(raw: str, country) -> PhoneNumber | str:
     if not raw:
         return ""
     number = phone_to_python(raw, region=str(country) if country else None)
-    if not number or not number.is_valid():
+    # Not ``not number``: a PhoneNumber's truth is its formatted length (slow in bulk).
+    if not isinstance(number, PhoneNumber) or not number.is_valid():
         name = Country(str(country)).name if country else ""
         raise ValidationError(
             _("Enter a valid phone number for %(country)s.")

@@ -184,13 +184,16 @@ def audit_event(
     object_repr: str | None = None,
     before: Mapping | None = None,
     after: Mapping | None = None,
+    created_at: datetime.datetime | None = None,
 ) -> AuditEvent:
     """An unsaved event, filled in from the request context (``audit_record`` saves one).
 
     ``actor`` is the user who acted (None for the system); ``partner`` defaults
     to the actor's partner. ``obj`` is the changed model instance (its pk and
     ``str()``), ``object_type`` a short noun such as ``"customer"``.
-    A ``related_partner`` equal to ``partner`` is dropped.
+    A ``related_partner`` equal to ``partner`` is dropped. ``created_at`` is
+    left to the database's clock at the INSERT unless given (a batch's
+    ``partnercenter.models.database_now()``).
     """
     context = _context.get()
     kind = actor_kind or actor_kind_of(actor)
@@ -215,6 +218,7 @@ def audit_event(
         ip_address=context.ip_address if context else None,
         user_agent=context.user_agent if context else "",
         request_id=context.request_id if context else None,
+        **({"created_at": created_at} if created_at is not None else {}),
     )
 
 

@@ -1,5 +1,6 @@
 """Partner organizations and their users (SPEC §2)."""
 
+import datetime
 import uuid
 import zoneinfo
 
@@ -8,9 +9,11 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Lower, Now
+from django.db.models.sql import Query
 from django.utils.crypto import salted_hmac
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -408,6 +411,26 @@ class DatabaseNow(Now):
             template="STRFTIME('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f000', 'NOW')",
             **extra_context,
         )
+
+
+def database_now() -> datetime.datetime:
+    """The database's clock now, as ``DatabaseNow()`` writes it: an aware datetime (UTC).
+
+    For bulk inserts of rows whose ``created_at`` defaults to the database's
+    clock: given once per batch it is the same clock, and the INSERT holds only
+    plain values, which PostgreSQL takes as a short UNNEST statement instead of
+    thousands of placeholders (issue #14). On PostgreSQL, STATEMENT_TIMESTAMP().
+    """
+    query = Query(None)
+    sql, params = query.get_compiler(connection=connection).compile(
+        DatabaseNow().resolve_expression(query)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)  # Django's own compiled expression
+        value = cursor.fetchone()[0]
+    if isinstance(value, str):  # SQLite: text in UTC
+        value = parse_datetime(value).replace(tzinfo=datetime.UTC)
+    return value
 
 
 class AppendOnlyError(Exception):

@@ -54,9 +54,9 @@ def test_a_sales_agent_edits_copies_and_opens_the_invitation(sign_in, live_serve
     expect(page.get_by_role("heading", name="Customers")).to_be_visible()
 
 
-def test_provider_invites_reseller_who_authorizes_then_invites_customers(
-    sign_in, live_server, second_page, run_jobs
-):
+def _provider_invites_tailspin(sign_in):
+    """Northwind's Admin agent invites Tailspin IT from Indirect resellers; returns
+    ``(provider's page, provider, reseller, the reseller's Global admin)``."""
     provider = PartnerFactory(
         partner_type=Partner.PartnerType.INDIRECT_PROVIDER, name="Northwind Distribution"
     )
@@ -72,6 +72,13 @@ def test_provider_invites_reseller_who_authorizes_then_invites_customers(
     page.get_by_label("Partner ID or MPN ID").fill("2345678")
     page.get_by_label("Email address").fill("ga@tailspin.example")
     page.get_by_role("button", name="Send invitation").click()
+    return page, provider, reseller, reseller_admin
+
+
+def test_provider_invites_reseller_who_authorizes_then_invites_customers(
+    sign_in, live_server, second_page, run_jobs
+):
+    page, provider, reseller, reseller_admin = _provider_invites_tailspin(sign_in)
     expect(page.get_by_test_id("pending-invitations")).to_contain_text("Tailspin IT")
     run_jobs()
     link = re.search(r"http\S+/indirect-providers/authorize/\S+/", mail.outbox[-1].body).group(0)
@@ -103,21 +110,7 @@ def test_the_partnership_is_finished_from_the_ui_without_the_emailed_link(
     """Issue #15: with console email, the provider copies a fresh link (Get link) and the
     reseller's Global admin authorizes the invitation listed on Indirect providers."""
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    provider = PartnerFactory(
-        partner_type=Partner.PartnerType.INDIRECT_PROVIDER, name="Northwind Distribution"
-    )
-    reseller = PartnerFactory(
-        partner_type=Partner.PartnerType.INDIRECT_RESELLER, name="Tailspin IT", mpn_id="2345678"
-    )
-    provider_agent = UserFactory(roles=[Role.ADMIN_AGENT], partner=provider)
-    reseller_admin = UserFactory(roles=[Role.GLOBAL_ADMIN], partner=reseller)
-
-    page = sign_in(provider_agent.username, TEST_PASSWORD)
-    page.get_by_role("link", name="Indirect resellers").click()
-    page.get_by_role("link", name="Invite indirect reseller").click()
-    page.get_by_label("Partner ID or MPN ID").fill("2345678")
-    page.get_by_label("Email address").fill("ga@tailspin.example")
-    page.get_by_role("button", name="Send invitation").click()
+    page, _provider, _reseller, reseller_admin = _provider_invites_tailspin(sign_in)
     page.get_by_test_id("pending-invitations").get_by_role("button", name="Get link").click()
     expect(page.get_by_role("heading", name="Invitation link for Tailspin IT")).to_be_visible()
     page.wait_for_load_state("load")

@@ -188,7 +188,16 @@ def partnership_invitation_resend(request, pk):
             "A new invitation link was sent to %(email)s."
         ) % {"email": invitation.email}
 
-    return submit_once(request, resend)
+    return _renewed(request, resend)
+
+
+def _renewed(request, action):
+    """``submit_once(request, action)`` for Resend / Get link: an invitation accepted
+    since it was looked up answers 404, as one accepted before does (never a 500)."""
+    try:
+        return submit_once(request, action)
+    except ValidationError as exc:
+        raise Http404("This invitation was already accepted.") from exc
 
 
 def partnership_invitation_link(request, pk):
@@ -214,7 +223,7 @@ def partnership_invitation_link(request, pk):
                 "A new invitation link was made: the link sent earlier no longer works."
             )
 
-        return submit_once(request, renew)
+        return _renewed(request, renew)
     kept = session_secret_take(request.session, _INVITATION_LINKS, str(invitation.pk))
     email = InvitationEmail(**json.loads(kept)) if kept else None
     return render(

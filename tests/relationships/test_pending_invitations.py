@@ -256,3 +256,22 @@ def test_get_link_follows_the_permission_matrix(client):
             allowed=MANAGE_PARTNERSHIPS,
             partner_type=PROVIDER,
         )
+
+
+@pytest.mark.parametrize("name", ["partnership_invitation_link", "partnership_invitation_resend"])
+def test_an_invitation_accepted_during_get_link_or_resend_is_404_not_500(client, monkeypatch, name):
+    # The race: the view found it pending, then the reseller accepted before the lock.
+    from relationships import views
+
+    invitation = PartnershipInvitationFactory(
+        state=PartnershipInvitation.State.ACCEPTED, accepted_at=timezone.now()
+    )
+    monkeypatch.setattr(
+        views, "pending_partnership_invitations", lambda partner: PartnershipInvitation.objects
+    )
+    client.force_login(UserFactory(partner=invitation.provider, roles=[Role.ADMIN_AGENT]))
+    before = invitation.token_hash
+    url = reverse(f"relationships:{name}", args=[invitation.pk])
+    assert client.post(url, submission_key()).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.token_hash == before

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.markets import CULTURES
 from customers.models import Customer, Offer
+from customers.selectors import customers_with_domains
 from customers.services import CUSTOMER_FIELDS
 from customers.validators import parse_phone
 from partnercenter.models import Partner
@@ -90,11 +91,7 @@ class CustomerAccountForm(forms.ModelForm):
         value = self.cleaned_data["domain_prefix"].strip().lower()
         # Said here, beside the field; the case-insensitive unique constraint
         # (customers_customer_unique_domain) is the guarantee.
-        if (
-            Customer.objects.filter(domain_prefix__iexact=value)
-            .exclude(pk=self.instance.pk)
-            .exists()
-        ):
+        if customers_with_domains([value]).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("This domain is already taken."), code="domain_taken")
         return value
 

@@ -3,6 +3,7 @@
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from agreements.models import AgreementStatusRow
@@ -15,6 +16,17 @@ from relationships.models import ResellerRelationship
 from relationships.selectors import active_relationships
 
 DOMAIN_SUFFIX = ".onmicrosoft.com"
+
+
+def customers_with_domains(domains) -> QuerySet[Customer]:
+    """Every customer whose domain prefix is one of ``domains`` (lowercase, without
+    .onmicrosoft.com), through the unique index on ``lower(domain_prefix)``: a plain
+    ``domain_prefix__in`` or ``__iexact`` can't use it and reads the whole table.
+    Not scoped to a partner: for uniqueness (domains are global) and for callers
+    that scope the result themselves (bulk confirmation checks A8 next)."""
+    return Customer.objects.alias(_domain=Lower("domain_prefix")).filter(
+        _domain__in=[d.lower() for d in domains]
+    )
 
 
 def customers_of_partner(partner: Partner) -> QuerySet[Customer]:

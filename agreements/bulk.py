@@ -43,14 +43,15 @@ from agreements.services import (
     acceptance_facts,
     acceptance_rule_errors,
     acceptor_errors,
-    agreement_status_sync_many,
+    agreement_status_attested,
     check_may_attest,
     customer_event_publish,
     national_cloud_message,
     user_today,
 )
 from customers.models import Customer
-from partnercenter.audit import EventType, audit_event, audit_record_many
+from customers.selectors import customers_with_domains
+from partnercenter.audit import EventType, audit_event, audit_record_batch
 from partnercenter.models import Partner, database_now
 from relationships.selectors import customers_served_by
 
@@ -110,7 +111,9 @@ class BulkRow:
 
 @dataclass(slots=True)
 class CheckedRow:
-    """A row after the checks: ``status`` is "valid", "invalid" or "duplicate"."""
+    """A row after the checks: ``status`` is "valid", "invalid" or "duplicate"; ``values``
+    (valid rows) the record's date_agreed, first_name, last_name, email and phone (E.164
+    text, "" for none)."""
 
     row: BulkRow
     status: str
@@ -226,9 +229,7 @@ def _customers(rows: list[BulkRow], partner: Partner) -> tuple[dict, dict, set]:
     domains = {_domain(r.domain) for r in rows if r.domain}
     tenants = {t for r in rows if r.tenant_id and (t := _tenant(r.tenant_id))}
     fields = ("pk", "company_name", "domain_prefix", "tenant_id", "country", "cloud_instance")
-    found = (
-        list(Customer.objects.filter(domain_prefix__in=domains).only(*fields)) if domains else []
-    )
+    found = list(customers_with_domains(domains).only(*fields)) if domains else []
     found += list(Customer.objects.filter(tenant_id__in=tenants).only(*fields)) if tenants else []
     by_domain = {c.domain_prefix: c for c in found}
     by_tenant = {c.tenant_id: c for c in found}
@@ -340,15 +341,10 @@ def _check(
         "first_name": row.first_name,
         "last_name": row.last_name,
         "email": row.email,
-        "phone": phone,
+        "phone": _e164(phone),
     }
     identity = _identity(
-        customer.pk,
-        date_agreed,
-        row.first_name,
-        row.last_name,
-        row.email,
-        _e164(phone),
+        customer.pk, date_agreed, row.first_name, row.last_name, row.email, values["phone"]
     )
     if identity in existing:
         return CheckedRow(row, "duplicate", str(A12_MESSAGE), customer)
@@ -465,7 +461,7 @@ def _kept(checked: list[CheckedRow]) -> list[list]:
             c.values["first_name"],
             c.values["last_name"],
             c.values["email"],
-            _e164(c.values["phone"]),
+            c.values["phone"],
             c.customer.company_name,
         ]
         for c in checked
@@ -588,7 +584,7 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
         "duplicate_rows": job.duplicate_rows,
     }
     problems: list[BulkAttestationProblem] = []
-    kept: list[list] = []
+    still_valid: set[int] = set()  # row numbers
     listening = True
     try:
         with transaction.atomic():
@@ -600,7 +596,7 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
                 )
                 valid = [c for c in checked if c.status == "valid"]
                 problems += _problems(job, checked)
-                kept += _kept(valid)
+                still_valid.update(c.row.number for c in valid)
                 counts["valid_rows"] += len(valid)
                 for c in checked:
                     if c.status != "valid":
@@ -611,6 +607,8 @@ def bulk_record(job: BulkAttestation) -> BulkAttestation:
             if all_or_nothing and counts["invalid_rows"]:
                 raise _NotAllValid
     except _NotAllValid:
+        # Recheck changes no row it keeps (``_kept``): keep those still valid as they were.
+        kept = [k for k in job.validated if k[0] in still_valid]
         BulkAttestationProblem.objects.bulk_create(problems, batch_size=INSERT_BATCH)
         _finish(
             job, state=BulkAttestation.State.VALIDATED, recorded_rows=0, validated=kept, **counts
@@ -652,7 +650,7 @@ def _record(valid: list[CheckedRow], *, job: BulkAttestation, partner: Partner, 
         ),
         batch_size=INSERT_BATCH,
     )
-    agreement_status_sync_many(customer_ids)
+    agreement_status_attested(customer_ids, partner=partner, template=template)
     events = []
     for c, record in zip(valid, records, strict=True):
         record.customer = c.customer
@@ -671,7 +669,7 @@ def _record(valid: list[CheckedRow], *, job: BulkAttestation, partner: Partner, 
                 created_at=now,
             )
         )
-    audit_record_many(events, batch_size=INSERT_BATCH)
+    audit_record_batch(events)
     for c in valid:
         if not listening:
             break

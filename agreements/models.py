@@ -86,7 +86,13 @@ class AgreementTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_agreement_type_display()} (versionRank {self.version_rank})"
+        # The label straight from the choices (not get_..._display(), which rebuilds a
+        # dict of every choice per call: bulk confirmation names 100 000 records).
+        try:
+            label = self.AgreementType(self.agreement_type).label
+        except ValueError:  # not (yet) a valid choice
+            label = self.agreement_type
+        return f"{label} (versionRank {self.version_rank})"
 
     @property
     def is_customer_agreement(self) -> bool:

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -513,6 +514,62 @@ def agreement_status_sync_many(customer_ids, *, batch: int = 2000) -> None:
         )
 
 
+def agreement_status_attested(customer_ids, *, partner: Partner, template) -> None:
+    """The status rows after ``partner`` attested ``template`` for each of ``customer_ids``
+    (their newest attestations by ``partner``, just written in this transaction), in a few
+    set-based statements per call: bulk confirmation's path (issue #14).
+
+    ``partner``'s row of a customer served by no other partner changes only in what it
+    attests, and so in its status and compliance (the same CASEs as
+    ``agreement_status_recompute``, i.e. ``agreements.status``' rules): one UPDATE.
+    A customer whose rows another partner shares (whose ``other_attested_type`` can
+    change), or that has no row of ``partner``'s yet, is recomputed in full by
+    ``agreement_status_sync_many``. A test proves the result equals a rebuild.
+    """
+    customer_ids = sorted(set(customer_ids))
+    own, recompute = set(), set()
+    for customer_id, partner_id in AgreementStatusRow.objects.filter(
+        customer_id__in=customer_ids
+    ).values_list("customer_id", "partner_id"):
+        (own if partner_id == partner.pk else recompute).add(customer_id)
+    recompute.update(pk for pk in customer_ids if pk not in own)  # no row of its own yet
+    alone = [pk for pk in customer_ids if pk not in recompute]
+    _status_update(
+        AgreementStatusRow.objects.filter(partner=partner, customer_id__in=alone),
+        attested={"template": Value(template.pk), "agreement_type": Value(template.agreement_type)},
+        attested_template=template,
+        attested_type=template.agreement_type,
+    )
+    if recompute:
+        agreement_status_sync_many(recompute)
+
+
+def _status_update(rows, *, attested=None, **values) -> int:
+    """Set ``status`` and ``compliance`` of ``rows`` (a queryset), and ``values``, against
+    today's current agreement, in one UPDATE; returns how many rows. ``attested``
+    (``{"template": expression, "agreement_type": expression}``) is what the rows attest,
+    when it isn't their columns' values before the UPDATE (see ``compliance_case``)."""
+    current_id, current_type = current_agreement()
+    current_type = current_type or "-"
+    attested = attested or {}
+    attested_type = attested.get("agreement_type", F("attested_type"))
+    return rows.update(
+        **values,
+        status=Case(
+            When(
+                Exact(attested_type, current_type),
+                then=Value(AgreementStatusRow.Status.CONFIRMED),
+            ),
+            When(
+                direct_type=current_type,
+                then=Value(AgreementStatusRow.Status.ACCEPTED_BY_CUSTOMER),
+            ),
+            default=Value(AgreementStatusRow.Status.NOT_CONFIRMED),
+        ),
+        compliance=compliance_case(current_id, current_type, **attested),
+    )
+
+
 def agreement_status_recompute() -> int:
     """Recompute ``status`` alone, against today's current agreement, in one UPDATE.
 
@@ -520,35 +577,38 @@ def agreement_status_recompute() -> int:
     behind the rows are unchanged, only what "current" means may be. Returns
     the number of rows.
     """
-    current_id, current_type = current_agreement()
-    current_type = current_type or "-"
-    return AgreementStatusRow.objects.update(
-        status=Case(
-            When(attested_type=current_type, then=Value(AgreementStatusRow.Status.CONFIRMED)),
-            When(
-                direct_type=current_type,
-                then=Value(AgreementStatusRow.Status.ACCEPTED_BY_CUSTOMER),
-            ),
-            default=Value(AgreementStatusRow.Status.NOT_CONFIRMED),
-        ),
-        compliance=compliance_case(current_id, current_type),
-    )
+    return _status_update(AgreementStatusRow.objects.all())
 
 
-def compliance_case(current_id: int | None, current_type: str) -> Case:
-    """``agreements.status.compliance_of`` as a SQL CASE over a status row's columns."""
+def compliance_case(
+    current_id: int | None,
+    current_type: str,
+    *,
+    template=None,
+    agreement_type=None,
+) -> Case:
+    """``agreements.status.compliance_of`` as a SQL CASE over a status row's columns.
+
+    ``template`` and ``agreement_type`` (expressions; default: the row's
+    ``attested_template_id`` and ``attested_type``) are what the partner attests,
+    for an UPDATE that also changes those columns (SET sees the old values)."""
     Compliance = AgreementStatusRow.Compliance
     current_id = current_id if current_id is not None else -1  # no agreement: nothing is current
+    template = template if template is not None else F("attested_template_id")
+    agreement_type = agreement_type if agreement_type is not None else F("attested_type")
     return Case(
         When(
-            Q(attested_template_id=current_id) | Q(direct_template_id=current_id),
+            Q(Exact(template, current_id)) | Q(direct_template_id=current_id),
             then=Value(Compliance.CURRENT),
         ),
         When(
-            Q(attested_type=current_type) | Q(direct_type=current_type),
+            Q(Exact(agreement_type, current_type)) | Q(direct_type=current_type),
             then=Value(Compliance.OLDER_VERSION),
         ),
-        When(~Q(attested_type="") | ~Q(direct_type=""), then=Value(Compliance.OLDER_AGREEMENT)),
+        When(
+            ~Q(Exact(agreement_type, "")) | ~Q(direct_type=""),
+            then=Value(Compliance.OLDER_AGREEMENT),
+        ),
         When(~Q(other_attested_type=""), then=Value(Compliance.OTHER_PARTNER)),
         default=Value(Compliance.MISSING),
     )

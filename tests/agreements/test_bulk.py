@@ -27,6 +27,7 @@ from partnercenter.roles import MATRIX, Action, Role
 from relationships.models import ResellerRelationship
 from tests.agreements.test_status_rows import assert_rows_are_derivable
 from tests.factories import (
+    AgreementAcceptanceFactory,
     CustomerFactory,
     PartnerFactory,
     ResellerRelationshipFactory,
@@ -121,6 +122,51 @@ def test_1001_valid_rows_record_exactly_1001_confirmations(client, agent, run_jo
         .exclude(compliance="current")
         .exists()
     )
+    assert_rows_are_derivable()
+
+
+def test_status_rows_after_a_bulk_confirmation_equal_a_rebuild(client, agent, run_jobs):
+    # The rows are set in a few UPDATEs, not recomputed: every kind of customer must
+    # still end as a rebuild from the records says.
+    alone, direct, older, shared, missing, cloud_only = customers_of(agent.partner, 6)
+    AgreementAcceptanceFactory(
+        customer=direct,
+        partner=None,
+        recorded_by__partner=None,
+        method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
+    )
+    mca = AgreementTemplate.objects.get(agreement_type="MicrosoftCustomerAgreement")
+    AgreementAcceptanceFactory(  # an older agreement, attested by the partner itself
+        customer=cloud_only,
+        partner=agent.partner,
+        template=AgreementTemplate.objects.get(agreement_type="MicrosoftCloudAgreement"),
+    )
+    AgreementAcceptanceFactory(customer=older, partner=agent.partner, template=mca)
+    other = PartnerFactory()  # serves `shared` too, and never attested
+    ResellerRelationshipFactory(partner=other, customer=shared)
+    AgreementStatusRow.objects.filter(customer=missing).delete()  # out of step: recomputed
+    newer = agreement_template_save(
+        user=UserFactory(is_staff=True, partner=None),
+        template=AgreementTemplate(
+            agreement_type=mca.agreement_type,
+            template_id="11111111-2222-3333-4444-555555555555",
+            version_rank=2,
+            link="https://example.com/mca-v2",
+            in_force_from=datetime.date(2026, 11, 1),
+        ),
+    )
+    made = [alone, direct, older, shared, missing, cloud_only]
+    job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
+    assert job.template == newer and job.valid_rows == 6
+    confirm(client, job, run_jobs)
+    rows = AgreementStatusRow.objects.filter(customer__in=made)
+    assert {(r.customer_id, r.partner_id): (r.status, r.compliance) for r in rows} == {
+        **{(c.pk, agent.partner.pk): ("confirmed", "current") for c in made},
+        (shared.pk, other.pk): ("not_confirmed", "other_partner"),
+    }
+    assert set(rows.filter(partner=agent.partner).values_list("attested_template", flat=True)) == {
+        newer.pk
+    }
     assert_rows_are_derivable()
 
 
@@ -430,7 +476,7 @@ def test_a_job_that_breaks_fails_with_a_message_and_records_nothing(
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(bulk, "agreement_status_sync_many", broken)
+    monkeypatch.setattr(bulk, "agreement_status_attested", broken)
     job = confirm(client, job, run_jobs)
     assert job.state == BulkAttestation.State.FAILED
     assert job.error == "Something went wrong; nothing was recorded. Upload the file again."

@@ -657,3 +657,49 @@ def test_a_term_that_ended_without_renewal_is_recorded_as_the_systems(admin_agen
     assert event.after == {"state": "cancelled", "reason": "term_ended"}
     with translation.override("en"):
         assert describe(event).startswith("The system cancelled the subscription")
+
+
+def test_a_batch_of_events_is_written_as_bulk_create_writes_it(admin_agent, served, rf):
+    # Bulk confirmation writes its thousands of events through audit_record_batch (one
+    # prepared INSERT, executemany): every column as bulk_create would write it.
+    from partnercenter.audit import (
+        audit_event,
+        audit_record_batch,
+        request_context_enter,
+        request_context_exit,
+    )
+    from partnercenter.models import database_now
+
+    request = rf.get("/", HTTP_USER_AGENT="Edge", REMOTE_ADDR="203.0.113.9")
+    now = database_now()
+    fields = {
+        "actor": admin_agent,
+        "customer": served,
+        "obj": served,
+        "object_type": "acceptance",
+        "before": {"email": "old@contoso.example"},
+        "after": {"email": "미래@contoso.example", "version_rank": 2},
+        "created_at": now,
+    }
+    token = request_context_enter(request)
+    batch = [audit_event(EventType.AGREEMENT_CONFIRMED, **fields) for _ in range(3)]
+    one = audit_event(EventType.AGREEMENT_CONFIRMED, **fields)
+    request_context_exit(token)
+    assert audit_record_batch(batch) == 3
+    AuditEvent.objects.bulk_create([one])
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    written = list(AuditEvent.objects.order_by("id").values_list(*columns))
+    assert len(written) == 4 and all(row == written[0] for row in written)
+    event = AuditEvent.objects.first()
+    assert event.created_at == now and event.ip_address == "203.0.113.9"
+    assert event.after == {"email": "미래@contoso.example", "version_rank": 2}
+    assert audit_record_batch([]) == 0
+
+
+def test_a_batch_of_events_needs_their_time(admin_agent, served):
+    from partnercenter.audit import audit_event, audit_record_batch
+
+    event = audit_event(EventType.AGREEMENT_CONFIRMED, actor=admin_agent, customer=served)
+    with pytest.raises(ValueError, match="created_at"):
+        audit_record_batch([event])
+    assert not AuditEvent.objects.exists()

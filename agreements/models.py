@@ -248,7 +248,13 @@ class AgreementAcceptance(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.customer} — {self.template} ({self.date_agreed})"
+        return self.describe(self.customer, self.template, self.date_agreed)
+
+    @staticmethod
+    def describe(customer, template, date_agreed) -> str:
+        """A record's name (its ``str()``), from its customer and template (instances, or
+        their names: bulk confirmation names the template once for 100 000 records)."""
+        return f"{customer} — {template} ({date_agreed})"
 
     @property
     def acceptor_name(self) -> str:

@@ -19,8 +19,10 @@ the bulk process's peak memory. Goals: ratio <= 3, memory < 500 MB.
 
 A leaves ``created_at`` to the model's database default, as a plain
 ``bulk_create`` of the rows does. B gives it the database's clock read once per
-batch, which lets PostgreSQL insert through UNNEST; ``--clock`` gives A the same
-(the stricter comparison).
+batch, which lets PostgreSQL insert through UNNEST; ``--clock`` gives A the same.
+B's jobs pause Python's garbage collector (``agreements.bulk._collector_paused``);
+``--pause-gc`` pauses it for A too. Both options together are the strictest
+comparison.
 """
 
 import argparse
@@ -174,11 +176,13 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_raw(rows: int, clock: bool = False) -> dict:
+def child_raw(rows: int, clock: bool = False, pause_gc: bool = False) -> dict:
     """A: the rows' records made from their values (the phone as E.164 text) and
     ``bulk_create``d, rolled back; with ``clock``, ``created_at`` given the database's
-    clock once per 1 000 (as B does) instead of the column's default."""
+    clock once per 1 000 (as B does) instead of the column's default; with ``pause_gc``,
+    the garbage collector paused (as B's jobs do)."""
     import datetime
+    import gc
 
     from django.db import transaction
     from phonenumber_field.phonenumber import to_python
@@ -193,6 +197,8 @@ def child_raw(rows: int, clock: bool = False) -> dict:
         _domain, first, last, email, phone, _day = _row(n, domain)
         values.append((pk, first, last, email, to_python(phone, region="KR").as_e164))
     day = datetime.date(2026, 11, 1)
+    if pause_gc:
+        gc.disable()
     with transaction.atomic():
         started = time.perf_counter()
         for start in range(0, len(values), 1000):
@@ -272,12 +278,15 @@ def child_bulk(rows: int) -> dict:
     }
 
 
-def benchmark(backend: str, rows: int, rounds: int, clock: bool = False) -> bool:
+def benchmark(
+    backend: str, rows: int, rounds: int, clock: bool = False, pause_gc: bool = False
+) -> bool:
     build(backend, rows)
     url = database_url(backend, rows)
     raw, path = [], []
+    options = [*(["--clock"] if clock else []), *(["--pause-gc"] if pause_gc else [])]
     for n in range(rounds):
-        raw.append(_child(url, "raw", rows, *(["--clock"] if clock else [])))
+        raw.append(_child(url, "raw", rows, *options))
         path.append(_child(url, "bulk", rows))
         print(
             f"[{backend}] round {n + 1}/{rounds}: raw {raw[-1]['s']:.2f} s, "
@@ -290,7 +299,7 @@ def benchmark(backend: str, rows: int, rounds: int, clock: bool = False) -> bool
     peak = max(p["peak_mb"] for p in path)
     print(
         f"\n{backend}: {rows:,} rows, {rounds} interleaved rounds\n"
-        f"  raw bulk_create{' (--clock)' if clock else ''}     "
+        f"  raw bulk_create {' '.join(options)}    "
         f"{statistics.median(a['s'] for a in raw):6.2f} s\n"
         f"  validate + record   {statistics.median(b['s'] for b in path):6.2f} s "
         f"(validate {statistics.median(b['validate_s'] for b in path):.2f} s)\n"
@@ -309,11 +318,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--clock", action="store_true", help="A gives created_at as B does")
+    parser.add_argument("--pause-gc", action="store_true", help="A pauses the GC as B does")
     parser.add_argument("--child", choices=["count", "customers", "raw", "bulk"])
     args = parser.parse_args()
     if args.child == "raw":
         _setup()
-        print(json.dumps(child_raw(args.rows, clock=args.clock)))
+        print(json.dumps(child_raw(args.rows, clock=args.clock, pause_gc=args.pause_gc)))
         return
     if args.child:
         _setup()
@@ -328,9 +338,9 @@ def main():
     both = not (args.sqlite or args.postgres)
     results = []
     if args.sqlite or both:
-        results.append(benchmark("sqlite", args.rows, args.rounds, args.clock))
+        results.append(benchmark("sqlite", args.rows, args.rounds, args.clock, args.pause_gc))
     if args.postgres or both:
-        results.append(benchmark("postgres", args.rows, args.rounds, args.clock))
+        results.append(benchmark("postgres", args.rows, args.rounds, args.clock, args.pause_gc))
     sys.exit(0 if all(results) else 1)
 
 

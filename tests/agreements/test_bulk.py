@@ -25,6 +25,7 @@ from customers.models import Customer
 from partnercenter.models import AuditEvent, Partner, database_now
 from partnercenter.roles import MATRIX, Action, Role
 from relationships.models import ResellerRelationship
+from tests.agreements.test_compliance import new_version
 from tests.agreements.test_status_rows import assert_rows_are_derivable
 from tests.factories import (
     AgreementAcceptanceFactory,
@@ -145,16 +146,7 @@ def test_status_rows_after_a_bulk_confirmation_equal_a_rebuild(client, agent, ru
     other = PartnerFactory()  # serves `shared` too, and never attested
     ResellerRelationshipFactory(partner=other, customer=shared)
     AgreementStatusRow.objects.filter(customer=missing).delete()  # out of step: recomputed
-    newer = agreement_template_save(
-        user=UserFactory(is_staff=True, partner=None),
-        template=AgreementTemplate(
-            agreement_type=mca.agreement_type,
-            template_id="11111111-2222-3333-4444-555555555555",
-            version_rank=2,
-            link="https://example.com/mca-v2",
-            in_force_from=datetime.date(2026, 11, 1),
-        ),
-    )
+    newer = new_version(UserFactory(is_staff=True, partner=None))
     made = [alone, direct, older, shared, missing, cloud_only]
     job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
     assert job.template == newer and job.valid_rows == 6

@@ -681,7 +681,6 @@ def _record(valid: list[CheckedRow], *, job: BulkAttestation, partner: Partner, 
     events = []
     template_name = str(template)  # once, not a translation lookup per record
     for c, record in zip(valid, records, strict=True):
-        record.customer = c.customer
         before = replaced.get(c.customer.pk)
         events.append(
             audit_event(

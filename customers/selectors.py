@@ -1,10 +1,15 @@
 """Reads of customers, scoped to the signed-in user's partner (STYLE habit 1)."""
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from django_countries import countries
 
 from agreements.models import AgreementStatusRow
 from customers.models import Customer, Subscription
@@ -90,25 +95,73 @@ def customer_rows_for_user(user, *, search: str = "", status: str = "") -> Query
     return rows.filter(Q(sort_name__contains=text) | Q(domain_prefix__contains=text))
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    """One row of the Customers page: the columns it shows, read as plain values.
+
+    ``pk`` is the customer's; ``country`` its ISO 3166 code; ``agreement_status``
+    an AgreementStatusRow.Status value; ``own_relationship`` whether the partner
+    has its own active relationship; ``through_provider`` / ``through_reseller``
+    the indirect provider's / reseller's name, or None. ``sort_name`` and
+    ``customer_id`` are the page's keyset keys.
+    """
+
+    pk: int
+    company_name: str
+    domain_prefix: str
+    country: str
+    agreement_status: str
+    own_relationship: bool
+    through_provider: str | None
+    through_reseller: str | None
+    sort_name: str
+
+    @property
+    def customer_id(self) -> int:
+        return self.pk
+
+    @property
+    def domain(self) -> str:
+        """The full default domain, ``<prefix>.onmicrosoft.com`` (as ``Customer.domain``)."""
+        return f"{self.domain_prefix}{DOMAIN_SUFFIX}"
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language (django-countries' names)."""
+        return _country_name(get_language(), self.country)
+
+
+@lru_cache(maxsize=4096)
+def _country_name(language: str, code: str) -> str:
+    return str(countries.name(code))
+
+
 def customer_list_page(user, *, search="", status="", cursor=None, per_page=50) -> KeysetPage:
     """One page of the Customers list in company-name order, keyset-paged.
 
-    The page holds Customer objects carrying what a row shows:
-    ``agreement_status``, ``own_relationship`` (bool), ``through_provider``
-    and ``through_reseller`` (partner names or None). Same cost on the first,
-    any middle and the last page.
+    The page holds ``CustomerRow``s, read as plain values (no model objects:
+    a row is what the page shows). One query of ``per_page + 1`` rows, the
+    same cost on the first, any middle and the last page.
     """
-    rows = customer_rows_for_user(user, search=search, status=status)
+    rows = customer_rows_for_user(user, search=search, status=status).values_list(
+        "customer_id",
+        "customer__company_name",
+        "customer__domain_prefix",
+        "customer__country",
+        "status",
+        "own",
+        "provider__name",
+        "reseller__name",
+        "sort_name",
+        named=True,
+    )
     page = keyset_page(rows, keys=("sort_name", "customer_id"), cursor=cursor, per_page=per_page)
-    customers = []
-    for row in page.object_list:
-        customer = row.customer
-        customer.agreement_status = row.status
-        customer.own_relationship = row.own
-        customer.through_provider = row.provider.name if row.provider else None
-        customer.through_reseller = row.reseller.name if row.reseller and not row.own else None
-        customers.append(customer)
-    page.object_list = customers
+    page.object_list = [
+        CustomerRow(
+            pk, name, domain, country, status_, own, provider, None if own else reseller, key
+        )
+        for pk, name, domain, country, status_, own, provider, reseller, key in page.object_list
+    ]
     return page
 
 
@@ -137,27 +190,37 @@ def relationships_for_customer(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RecentCustomer:
+    """The customer of a Recent acceptances entry: its ``pk`` and ``company_name``."""
+
+    pk: int
+    company_name: str
+
+
 def recent_acceptances(partner: Partner, *, limit: int = 5) -> list[dict]:
     """**Recent acceptances**: customers who lately accepted an invitation or the agreement.
 
-    Returns up to ``limit`` dicts ``{"customer", "kind", "at"}``, newest first;
+    Returns up to ``limit`` dicts ``{"customer": RecentCustomer, "kind", "at"}``, newest first;
     ``kind`` is ``"relationship"`` or ``"agreement"``. Two queries of ``limit``
     rows each from the partner's status rows (partial indexes on the two
     times), whatever the number of customers.
     """
-    mine = AgreementStatusRow.objects.filter(partner=partner).select_related("customer")
-    events = [
-        {"customer": r.customer, "kind": "relationship", "at": r.relationship_accepted_at}
-        for r in mine.filter(relationship_accepted_at__isnull=False).order_by(
-            "-relationship_accepted_at"
-        )[:limit]
-    ]
-    events += [
-        {"customer": r.customer, "kind": "agreement", "at": r.agreement_accepted_at}
-        for r in mine.filter(agreement_accepted_at__isnull=False).order_by(
-            "-agreement_accepted_at"
-        )[:limit]
-    ]
+    mine = AgreementStatusRow.objects.filter(partner=partner)
+    events = []
+    for kind, at in (
+        ("relationship", "relationship_accepted_at"),
+        ("agreement", "agreement_accepted_at"),
+    ):
+        newest = (
+            mine.filter(**{f"{at}__isnull": False})
+            .order_by(f"-{at}")
+            .values_list("customer_id", "customer__company_name", at)[:limit]
+        )
+        events += [
+            {"customer": RecentCustomer(pk, name), "kind": kind, "at": when}
+            for pk, name, when in newest
+        ]
     return sorted(events, key=lambda e: e["at"], reverse=True)[:limit]
 
 

@@ -2,9 +2,14 @@
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
-from customers.selectors import customers_with_domains
-from tests.factories import CustomerFactory
+from customers.selectors import customer_list_page, customers_with_domains, recent_acceptances
+from relationships.models import ResellerRelationship
+from tests.factories import (
+    CustomerFactory,
+    ResellerRelationshipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +34,43 @@ def test_customers_by_domain_read_the_unique_index_not_the_table():
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = " ".join(row[0] for row in cursor.fetchall())
     assert "customers_customer_unique_domain" in plan, plan
+
+
+def test_a_customers_page_row_carries_what_the_row_shows(admin_agent):
+    # The page reads plain values, not model objects (issue #9): the row still shows the
+    # customer's full domain and its country's name in the reader's language.
+    customer = ResellerRelationshipFactory(
+        partner=admin_agent.partner,
+        customer__company_name="Contoso Korea",
+        customer__domain_prefix="contosokr",
+        customer__country="KR",
+    ).customer
+    page = customer_list_page(admin_agent)
+    [row] = page.object_list
+    assert (row.pk, row.company_name, row.domain) == (
+        customer.pk,
+        "Contoso Korea",
+        "contosokr.onmicrosoft.com",
+    )
+    assert row.domain == customer.domain
+    assert (row.own_relationship, row.through_provider, row.through_reseller) == (True, None, None)
+    assert row.agreement_status == "not_confirmed"
+    with translation.override("en"):
+        assert row.country_name == "South Korea"
+    with translation.override("ko"):
+        assert row.country_name == "대한민국"
+
+
+def test_recent_acceptances_name_the_customer(admin_agent):
+    customer = ResellerRelationshipFactory(
+        partner=admin_agent.partner,
+        customer__company_name="Haeundae Resort Group",
+        source=ResellerRelationship.Source.INVITATION,
+    ).customer
+    ResellerRelationshipFactory(partner=admin_agent.partner)  # added, not an acceptance
+    [event] = recent_acceptances(admin_agent.partner)
+    assert (event["customer"].pk, event["customer"].company_name) == (
+        customer.pk,
+        "Haeundae Resort Group",
+    )
+    assert event["kind"] == "relationship"

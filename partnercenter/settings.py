@@ -154,7 +154,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # the password hasher runs (an Argon2 check costs ~1 s of CPU and 100 MiB).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "partnercenter.backends.PartnerModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -2,9 +2,15 @@
 
 import pytest
 from django.db import connection
+from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
-from customers.selectors import customer_list_page, customers_with_domains, recent_acceptances
+from customers.selectors import (
+    CustomerRow,
+    customer_list_page,
+    customers_with_domains,
+    recent_acceptances,
+)
 from relationships.models import ResellerRelationship
 from tests.factories import (
     CustomerFactory,
@@ -74,3 +80,30 @@ def test_recent_acceptances_name_the_customer(admin_agent):
         "Haeundae Resort Group",
     )
     assert event["kind"] == "relationship"
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/partner-center/"])
+def test_a_rows_link_is_the_reversed_account_info_url(admin_agent, script_prefix):
+    for _ in range(3):
+        ResellerRelationshipFactory(partner=admin_agent.partner)
+    set_script_prefix(script_prefix)
+    try:
+        rows = customer_list_page(admin_agent).object_list
+        assert [row.url for row in rows] == [
+            reverse("customers:detail", args=[row.pk]) for row in rows
+        ]
+        assert rows[0].url.startswith(script_prefix)
+    finally:
+        set_script_prefix("/")
+
+
+def test_the_relationship_column_names_the_provider_or_the_reseller():
+    def row(own, provider, reseller):
+        return CustomerRow(1, "Contoso", "contoso", "KR", "confirmed", own, provider, reseller, "")
+
+    with translation.override("en"):
+        assert row(True, None, None).relationship == "Reseller"
+        assert row(True, "Northwind", None).relationship == "Indirect reseller, through Northwind"
+        assert row(False, None, "Tailspin").relationship == "Through indirect reseller Tailspin"
+    with translation.override("ko"):
+        assert row(True, "Northwind", None).relationship == "간접 재판매인, Northwind 경유"

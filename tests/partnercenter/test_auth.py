@@ -4,6 +4,8 @@ import zoneinfo
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,3 +172,17 @@ def test_back_office_staff_without_a_partner_get_404_on_dashboard_pages(client):
     client.force_login(staff)
     assert client.get(reverse("customers:list")).status_code == 404
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_signed_in_request_loads_the_user_and_partner_in_one_query(client, admin_agent):
+    # PartnerModelBackend joins the partner (issue #9): the partner's name in the header,
+    # the nav and scoped reads need no query of their own.
+    client.force_login(admin_agent)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("customers:list")).status_code == 200
+    users = [q["sql"] for q in ctx.captured_queries if 'FROM "partnercenter_user"' in q["sql"]]
+    partners = [
+        q["sql"] for q in ctx.captured_queries if 'FROM "partnercenter_partner"' in q["sql"]
+    ]
+    assert len(users) == 1 and '"partnercenter_partner"' in users[0], users
+    assert partners == []

@@ -51,7 +51,7 @@ from agreements.services import (
     national_cloud_message,
     user_today,
 )
-from customers.models import Customer
+from customers.models import DOMAIN_SUFFIX, Customer
 from customers.selectors import customers_with_domains
 from partnercenter.audit import EventType, audit_event, audit_record_batch
 from partnercenter.models import Partner, database_now
@@ -66,7 +66,6 @@ MAX_BYTES = 30 * 1024 * 1024
 BATCH = 5000
 #: Records per INSERT statement.
 INSERT_BATCH = 1000
-DOMAIN_SUFFIX = ".onmicrosoft.com"
 
 #: Header spellings accepted for each column (compared lowercased, without spaces, _ or -).
 HEADERS = {

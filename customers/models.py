@@ -13,6 +13,14 @@ from phonenumber_field.modelfields import PhoneNumberField
 from customers.markets import phone_required
 from customers.validators import validate_company_name, validate_domain_prefix
 
+#: Every tenant's default domain ends so; customers type only the prefix (SPEC §3).
+DOMAIN_SUFFIX = ".onmicrosoft.com"
+
+
+def default_domain(domain_prefix: str) -> str:
+    """``"contoso"`` → ``"contoso.onmicrosoft.com"``: a tenant's full default domain."""
+    return f"{domain_prefix}{DOMAIN_SUFFIX}"
+
 
 class Customer(models.Model):
     """A customer tenant with its company details and primary contact."""
@@ -83,7 +91,7 @@ class Customer(models.Model):
     @property
     def domain(self) -> str:
         """The full default domain, ``<prefix>.onmicrosoft.com``."""
-        return f"{self.domain_prefix}.onmicrosoft.com"
+        return default_domain(self.domain_prefix)
 
     @property
     def culture_name(self) -> str:

@@ -8,21 +8,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from agreements.models import AgreementStatusRow
-from customers.models import Customer, Subscription
+from customers.models import DOMAIN_SUFFIX, Customer, Subscription, default_domain
 from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.models import Partner
 from partnercenter.paging import KeysetPage, keyset_page
 from partnercenter.roles import Action
 from relationships.models import ResellerRelationship
 from relationships.selectors import active_relationships
-
-DOMAIN_SUFFIX = ".onmicrosoft.com"
 
 
 def customers_with_domains(domains) -> QuerySet[Customer]:
@@ -125,7 +123,7 @@ class CustomerRow:
     @property
     def domain(self) -> str:
         """The full default domain, ``<prefix>.onmicrosoft.com`` (as ``Customer.domain``)."""
-        return f"{self.domain_prefix}{DOMAIN_SUFFIX}"
+        return default_domain(self.domain_prefix)
 
     @property
     def country_name(self) -> str:
@@ -135,7 +133,9 @@ class CustomerRow:
     @property
     def url(self) -> str:
         """The customer's **Account info** page (``customers:detail``)."""
-        return _detail_url(get_script_prefix()).replace(_PK_PLACEHOLDER, str(self.pk))
+        return _detail_url(get_script_prefix(), get_urlconf()).replace(
+            _PK_PLACEHOLDER, str(self.pk)
+        )
 
     @property
     def relationship(self) -> str:
@@ -150,13 +150,13 @@ class CustomerRow:
 
 
 #: Stands for the customer's pk in the reversed Account info URL: ``reverse()`` costs
-#: ~20 µs, once per row; the Customers page reverses once per process and script prefix.
+#: ~20 µs, once per row; the Customers page reverses once per script prefix and URLconf.
 _PK_PLACEHOLDER = "2147483647"
 
 
 @lru_cache(maxsize=16)
-def _detail_url(script_prefix: str) -> str:
-    return reverse("customers:detail", args=[int(_PK_PLACEHOLDER)])
+def _detail_url(script_prefix: str, urlconf: str | None) -> str:
+    return reverse("customers:detail", urlconf=urlconf, args=[int(_PK_PLACEHOLDER)])
 
 
 @lru_cache(maxsize=4096)

@@ -4,13 +4,16 @@ import zoneinfo
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from partnercenter.middleware import UserTimeZoneMiddleware
+from partnercenter.models import User
 from partnercenter.roles import Role
+from partnercenter.services import partner_user_update_roles
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,9 +177,12 @@ def test_back_office_staff_without_a_partner_get_404_on_dashboard_pages(client):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_a_signed_in_request_loads_the_user_and_partner_in_one_query(client, admin_agent):
+def test_a_signed_in_request_loads_the_user_and_partner_in_one_query_and_roles_in_one(
+    client, admin_agent
+):
     # PartnerModelBackend joins the partner (issue #9): the partner's name in the header,
-    # the nav and scoped reads need no query of their own.
+    # the nav and scoped reads need no query of their own; every role check and the
+    # header share one read of the roles.
     client.force_login(admin_agent)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("customers:list")).status_code == 200
@@ -184,5 +190,29 @@ def test_a_signed_in_request_loads_the_user_and_partner_in_one_query(client, adm
     partners = [
         q["sql"] for q in ctx.captured_queries if 'FROM "partnercenter_partner"' in q["sql"]
     ]
+    roles = [q["sql"] for q in ctx.captured_queries if '"auth_group"' in q["sql"]]
     assert len(users) == 1 and '"partnercenter_partner"' in users[0], users
     assert partners == []
+    assert len(roles) == 1, roles
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [[], [Role.SALES_AGENT], [Role.GLOBAL_ADMIN, Role.BILLING_ADMIN], list(Role)],
+)
+def test_role_names_are_the_users_role_groups_in_spec_order(make_user, roles):
+    user = make_user(*roles)
+    user.groups.add(Group.objects.create(name="Not a role"))  # other groups don't count
+    make_user(*Role)  # another user's groups don't count either
+    loaded = User.objects.get(pk=user.pk)
+    assert loaded.role_names == [r.value for r in Role if r in roles]
+    assert set(loaded.role_names) == {g.name for g in user.groups.all()} - {"Not a role"}
+
+
+def test_a_role_taken_away_applies_to_the_next_request(client, global_admin, make_user):
+    client.force_login(global_admin)
+    assert client.get(reverse("users:list")).status_code == 200
+    other = make_user(Role.GLOBAL_ADMIN)
+    partner_user_update_roles(user=global_admin, roles=[Role.SALES_AGENT], acting_user=other)
+    assert client.get(reverse("users:list")).status_code == 403
+    assert client.get(reverse("customers:list")).status_code == 200

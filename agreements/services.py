@@ -38,7 +38,7 @@ from partnercenter.audit import EventType, audit_record, changes
 from partnercenter.models import Partner
 from partnercenter.outbox import notice_enqueue
 from partnercenter.roles import Action, may
-from partnercenter.services import validated_save
+from partnercenter.services import customer_list_changed, validated_save
 from partnercenter.webhooks import event_publish
 from relationships.selectors import (
     active_relationships,
@@ -484,7 +484,9 @@ def agreement_status_sync(customer) -> None:
 
     Called by every service that changes either, in its own transaction: an
     attestation, a direct acceptance, a relationship created, accepted or
-    removed, and Django admin's edits of customers and relationships.
+    removed, and Django admin's edits of customers and relationships. The
+    partners of the rows before and after get a new Customers page version
+    (``customer_list_changed``), whether or not a shown column changed.
     """
     agreement_status_sync_many([customer.pk])
 
@@ -497,13 +499,16 @@ def agreement_status_sync_many(customer_ids, *, batch: int = 2000) -> None:
         ids = customer_ids[start : start + batch]
         rows = agreement_status_rows(ids)
         kept = {(r.customer_id, r.partner_id) for r in rows}
-        stale = [
-            pk
-            for pk, customer_id, partner_id in AgreementStatusRow.objects.filter(
-                customer_id__in=ids
-            ).values_list("pk", "customer_id", "partner_id")
-            if (customer_id, partner_id) not in kept
-        ]
+        before = AgreementStatusRow.objects.filter(customer_id__in=ids).values_list(
+            "pk", "customer_id", "partner_id"
+        )
+        stale = []
+        partners = {r.partner_id for r in rows}
+        for pk, customer_id, partner_id in before:
+            partners.add(partner_id)
+            if (customer_id, partner_id) not in kept:
+                stale.append(pk)
+        customer_list_changed(partners)
         if stale:
             AgreementStatusRow.objects.filter(pk__in=stale).delete()
         AgreementStatusRow.objects.bulk_create(
@@ -534,6 +539,7 @@ def agreement_status_attested(customer_ids, *, partner: Partner, template) -> No
         (own if partner_id == partner.pk else recompute).add(customer_id)
     recompute.update(pk for pk in customer_ids if pk not in own)  # no row of its own yet
     alone = [pk for pk in customer_ids if pk not in recompute]
+    customer_list_changed([partner.pk])
     _status_update(
         AgreementStatusRow.objects.filter(partner=partner, customer_id__in=alone),
         attested={"template": Value(template.pk), "agreement_type": Value(template.agreement_type)},
@@ -575,8 +581,9 @@ def agreement_status_recompute() -> int:
 
     For when staff change agreement templates in Django admin: the records
     behind the rows are unchanged, only what "current" means may be. Returns
-    the number of rows.
+    the number of rows. Every partner's Customers page gets a new version.
     """
+    customer_list_changed()
     return _status_update(AgreementStatusRow.objects.all())
 
 

@@ -18,7 +18,9 @@ Each round measures every page at 1k, then at 1M (ABAB...), in fresh processes
 (Django test client, signed in, 15 requests per page after a warm-up; the
 median is the round's time). For each page the script prints the median 1M/1k
 ratio over the rounds with its spread (min–max), and the SQL query count at
-both sizes. Goal: every ratio <= 1.3 and equal query counts.
+both sizes. Goal: every ratio <= 1.3 and equal query counts. The Customers page's
+listing cache is off (PAGE_CACHE_SECONDS=0): every request reads the rows, as the
+first request after a write does (throughput.py measures the cache).
 """
 
 import argparse
@@ -78,7 +80,7 @@ def _manage(url: str, *args: str, quiet=False) -> None:
 
 
 def _child(url: str, mode: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "PAGE_CACHE_SECONDS": "0"}
     out = subprocess.run(  # noqa: S603 - this script with fixed arguments
         [sys.executable, __file__, "--child", mode],
         cwd=ROOT,

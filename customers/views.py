@@ -1,11 +1,16 @@
 """Customers pages (SPEC §3): Customers, the New customer wizard, Account info."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,28 +66,59 @@ def customer_list(request):
             "Search text is limited to %(limit)s characters; the first %(limit)s were used."
         ) % {"limit": MAX_SEARCH}
     status = request.GET.get("status", "")
-    page = customer_list_page(
-        request.user,
-        search=search,
-        status=status,
-        cursor=request.GET.get("cursor"),
-        per_page=CUSTOMERS_PER_PAGE,
-    )
+    status = status if status in AgreementStatus.LABELS else ""
     return render(
         request,
         "customers/customer_list.html",
         {
-            "page_obj": page,
+            "listing": _customer_listing(
+                request, search=search, status=status, cursor=request.GET.get("cursor")
+            ),
             "search": search,
             "search_note": search_note,
-            "status": status if status in AgreementStatus.LABELS else "",
+            "status": status,
             "max_search": MAX_SEARCH,
             "may_add": may(request.user, Action.ADD_CUSTOMER),
             "may_invite": may(request.user, Action.INVITE_CUSTOMERS),
-            "recent": recent_acceptances(request.user.partner),
             "status_labels": AgreementStatus.LABELS,
         },
     )
+
+
+def _customer_listing(request, *, search: str, status: str, cursor: str | None) -> str:
+    """The Customers page's data part (Recent acceptances, the rows, the pager), as HTML.
+
+    Cached (CACHES["pages"]) under the partner's ``customers_version``, which every
+    write that changes the listing replaces when it commits
+    (``partnercenter.services.customer_list_changed``), and under everything else the
+    HTML depends on: language, time zone, script prefix, search, status, cursor. The
+    version comes with the signed-in user's query, so a cached listing costs no query.
+    The role check runs first, on every request (PermissionDenied, Http404); a bad
+    cursor raises Http404 and is never cached.
+    """
+    partner = partner_for_user(request.user, Action.VIEW_CUSTOMERS)
+    varying = "\0".join(
+        [translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix(),
+         search, status, cursor or "", str(CUSTOMERS_PER_PAGE)]
+    )  # fmt: skip
+    key = f"customers:{partner.pk}:{partner.customers_version}:{hashlib.sha256(varying.encode()).hexdigest()}"
+    cache = caches["pages"]
+    listing = cache.get(key)
+    if listing is None:
+        page = customer_list_page(
+            request.user, search=search, status=status, cursor=cursor, per_page=CUSTOMERS_PER_PAGE
+        )
+        listing = render_to_string(
+            "customers/includes/customer_listing.html",
+            {
+                "page_obj": page,
+                "search": search,
+                "status": status,
+                "recent": recent_acceptances(partner),
+            },
+        )
+        cache.set(key, listing)
+    return mark_safe(listing)  # noqa: S308 - rendered by our template, escaped there
 
 
 # --- New customer wizard ------------------------------------------------------------

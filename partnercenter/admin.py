@@ -63,6 +63,15 @@ class PartnerAdmin(admin.ModelAdmin):
     search_fields = ["name", "mpn_id", "=tenant_id"]
     readonly_fields = ["created_at"]
 
+    def save_model(self, request, obj, form, change):
+        """A renamed partner shows under its new name on every Customers page that names
+        it (an indirect provider's or reseller's rows), so every page gets a new version.
+        (Deleting needs no such step: a partner named on any list has relationships,
+        which protect it from deletion.)"""
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            services.customer_list_changed()
+
 
 class PartnerUserChangeForm(UserChangeForm):
     """Django admin's user form, with the dashboard's role rules beside **Roles**."""

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from partnercenter.roles import Action, may
@@ -11,13 +12,16 @@ from partnercenter.services import submission_key
 def navigation(request):
     """Which top-navigation entries the signed-in user sees.
 
-    Returns ``{"nav": {...}}`` with booleans; anonymous users get an empty dict.
+    Returns ``{"nav": {...}}`` with booleans (anonymous users get an empty dict), and
+    ``page_cache_seconds``: how long the header keeps its cached menu (CACHES["pages"]).
     """
+    seconds = settings.CACHES["pages"].get("TIMEOUT", 300)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.partner_id:
-        return {"nav": {}}
+        return {"nav": {}, "page_cache_seconds": seconds}
     partner = user.partner
     return {
+        "page_cache_seconds": seconds,
         "nav": {
             "customers": may(user, Action.VIEW_CUSTOMERS),
             "indirect_providers": partner.is_indirect_reseller,
@@ -25,7 +29,7 @@ def navigation(request):
             "user_management": may(user, Action.MANAGE_USERS),
             "webhooks": may(user, Action.MANAGE_WEBHOOKS),
             "activity_log": may(user, Action.VIEW_ACTIVITY_LOG),
-        }
+        },
     }
 
 

@@ -51,6 +51,10 @@ class Partner(models.Model):
     partner_type = models.CharField(_("partner type"), max_length=32, choices=PartnerType.choices)
     country = CountryField(_("country"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    #: A new random value on each commit that changes what the partner's **Customers**
+    #: page lists (``partnercenter.services.customer_list_changed``): the key of that
+    #: page's cached listing, read with the signed-in user at no extra query.
+    customers_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -485,3 +485,32 @@ def mfa_reset(*, user: User, acting_user: User) -> User:
         object_repr=_user_repr(user),
     )
     return user
+
+
+# --- The Customers page's cached listing (issue #9) -------------------------------------
+
+
+def customer_list_changed(partner_ids=None) -> None:
+    """Give ``partner_ids`` (an iterable of Partner pks; None: every partner) a new
+    ``Partner.customers_version`` once the current transaction commits, so their
+    **Customers** pages stop reading the listing cached under the old one.
+
+    Every write that changes what a Customers page lists calls it: the status-row
+    services (``agreements.services``), the rebuild command, seeding, and Django
+    admin's edits and deletions of partners and customers. After the commit, not in
+    the transaction: the new value takes no row lock that two writers could wait on
+    in opposite orders. A process that dies between its commit and this update leaves
+    the old listing in use until the cache entry expires (CACHES["pages"] TIMEOUT,
+    300 s). The rows are locked in primary-key order, so two of these never deadlock.
+    """
+    ids = None if partner_ids is None else sorted(set(partner_ids))
+    if ids == []:
+        return
+
+    def bump():
+        with transaction.atomic():
+            partners = Partner.objects.all() if ids is None else Partner.objects.filter(pk__in=ids)
+            list(partners.select_for_update().order_by("pk").values_list("pk", flat=True))
+            partners.update(customers_version=uuid.uuid4())
+
+    transaction.on_commit(bump, robust=True)

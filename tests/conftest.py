@@ -40,6 +40,29 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _page_cache(request, settings):
+    """The Customers page's listing cache (CACHES["pages"]), empty at each test's start.
+
+    Its versions change when a write *commits* (``customer_list_changed`` runs on
+    commit). Tests inside one rolled-back transaction never commit, so they run with
+    the cache off (TIMEOUT 0) unless they commit for real (``transactional_db``,
+    ``live_server``) or ask for it (``page_cache``; with
+    ``django_capture_on_commit_callbacks(execute=True)`` around each write).
+    """
+    from django.core.cache import caches
+
+    real_commits = {"transactional_db", "live_server", "page_cache"} & set(request.fixturenames)
+    if not real_commits:
+        settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"], "TIMEOUT": 0}}
+    caches["pages"].clear()
+
+
+@pytest.fixture
+def page_cache():
+    """Keep the Customers page's listing cache on (see ``_page_cache``)."""
+
+
 @pytest.fixture
 def partner(db):
     return PartnerFactory(name="Fabrikam Cloud Solutions")

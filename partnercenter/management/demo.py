@@ -18,6 +18,7 @@ from customers.markets import default_culture
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
 from partnercenter.roles import Role
+from partnercenter.services import customer_list_changed
 from relationships.models import IndirectPartnership, ResellerRelationship
 
 #: Every demo sign-in uses this password (demo data only; never in production).
@@ -354,6 +355,7 @@ def demo_bulk_customers(count: int, *, batch_size: int = 5000, progress=None) ->
             AgreementStatusRow.objects.bulk_create(
                 agreement_status_rows(c.pk for c in customers), batch_size=2000
             )
+            customer_list_changed([direct.pk, provider.pk, reseller.pk])
         if progress:
             progress(numbers[-1] + 1 - start, count)
     return end

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from agreements.models import AgreementAcceptance, AgreementStatusRow
 from agreements.status import agreement_status_rebuild
 from customers.models import Customer
-from partnercenter.management.demo import DEMO_PASSWORD
+from partnercenter.management.demo import DEMO_PASSWORD, demo_bulk_customers
 from partnercenter.models import Partner, User
 from partnercenter.roles import Role
 from relationships.models import IndirectPartnership, ResellerRelationship
@@ -99,6 +99,21 @@ def test_seed_demo_customers_bulk_creates_more_for_benchmarks(settings):
     agreement_status_rebuild()
     assert set(rows.values_list("customer_id", "partner_id", "status")) == maintained
     bulk.order_by("?").first().full_clean()
+
+
+def test_bulk_customers_renew_the_listing_of_the_partners_they_go_to(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    versions = dict(Partner.objects.values_list("pk", "customers_version"))
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_bulk_customers(12)
+    changed = {pk for pk, v in Partner.objects.values_list("pk", "customers_version")
+               if v != versions[pk]}  # fmt: skip
+    listing_bulk = AgreementStatusRow.objects.filter(customer__domain_prefix__startswith="bulk")
+    assert changed == set(listing_bulk.values_list("partner_id", flat=True))
+    assert len(changed) == 3
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(settings):

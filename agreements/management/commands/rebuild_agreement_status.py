@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from agreements.services import agreement_status_recompute
 from agreements.status import agreement_status_rebuild
+from partnercenter.services import customer_list_changed
 
 
 class Command(BaseCommand):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {done:>9,} customers, {time.monotonic() - started:.0f} s")
 
         rows = agreement_status_rebuild(progress=progress)
+        customer_list_changed()  # every partner's Customers page may list something else now
         self.stdout.write(
             self.style.SUCCESS(f"{rows:,} status rows in {time.monotonic() - started:.1f} s.")
         )

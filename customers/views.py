@@ -93,15 +93,16 @@ def _customer_listing(request, *, search: str, status: str, cursor: str | None) 
     (``partnercenter.services.customer_list_changed``), and under everything else the
     HTML depends on: language, time zone, script prefix, search, status, cursor. The
     version comes with the signed-in user's query, so a cached listing costs no query.
-    The role check runs first, on every request (PermissionDenied, Http404); a bad
-    cursor raises Http404 and is never cached.
+    The role check runs first, on every request (PermissionDenied, Http404). A forged
+    or stale cursor reads the first page (``keyset_page``), cached under that cursor.
     """
     partner = partner_for_user(request.user, Action.VIEW_CUSTOMERS)
     varying = "\0".join(
         [translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix(),
          search, status, cursor or "", str(CUSTOMERS_PER_PAGE)]
     )  # fmt: skip
-    key = f"customers:{partner.pk}:{partner.customers_version}:{hashlib.sha256(varying.encode()).hexdigest()}"
+    digest = hashlib.sha256(varying.encode()).hexdigest()
+    key = f"customers:{partner.pk}:{partner.customers_version}:{digest}"
     cache = caches["pages"]
     listing = cache.get(key)
     if listing is None:

@@ -496,8 +496,9 @@ def customer_list_changed(partner_ids=None) -> None:
     **Customers** pages stop reading the listing cached under the old one.
 
     Every write that changes what a Customers page lists calls it: the status-row
-    services (``agreements.services``), the rebuild command, seeding, and Django
-    admin's edits and deletions of partners and customers. After the commit, not in
+    services (``agreements.services``; Django admin's edits of customers and
+    relationships go through them), the rebuild command, seeding, and a partner
+    renamed in Django admin. After the commit, not in
     the transaction: the new value takes no row lock that two writers could wait on
     in opposite orders. A process that dies between its commit and this update leaves
     the old listing in use until the cache entry expires (CACHES["pages"] TIMEOUT,

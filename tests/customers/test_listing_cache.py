@@ -31,7 +31,7 @@ from relationships.invitations import InvitationKind
 from relationships.selectors import ParsedInvitation
 from relationships.workflows import relationship_remove
 from tests.agreements.test_bulk import HEADER, checked, confirm, line
-from tests.agreements.test_status_rows import account, attestation
+from tests.agreements.test_status_rows import account, add_mca_version_2, attestation
 from tests.factories import CustomerFactory, IndirectPartnershipFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
@@ -147,23 +147,10 @@ def test_a_new_agreement_version_gives_every_partner_a_new_version(
         customer_create(user=agent, account=account("versioned"), attestation=attestation())
     assert statuses(client) == {"Contoso Korea": "Confirmed"}
     before = dict(Partner.objects.values_list("pk", "customers_version"))
-    old = AgreementTemplate.objects.get(agreement_type="MicrosoftCustomerAgreement")
     staff = client.__class__()
     staff.force_login(admin_user)
     with commit():
-        response = staff.post(
-            reverse("admin:agreements_agreementtemplate_add"),
-            {
-                "agreement_type": old.agreement_type,
-                "template_id": old.template_id,
-                "version_rank": 2,
-                "link": old.link,
-                "in_force_from": old.in_force_from,
-                "documents-TOTAL_FORMS": 0,
-                "documents-INITIAL_FORMS": 0,
-            },
-        )
-    assert response.status_code == 302
+        assert add_mca_version_2(staff).status_code == 302
     after = dict(Partner.objects.values_list("pk", "customers_version"))
     assert all(after[pk] != version for pk, version in before.items())
     assert statuses(client) == {"Contoso Korea": "Confirmed"}

@@ -4,6 +4,7 @@ import importlib
 import os
 
 import pytest
+from django.conf import settings as django_settings
 
 from partnercenter.roles import Role
 from tests.factories import PartnerFactory, UserFactory
@@ -38,6 +39,16 @@ def _end_stray_sessions_before_dropping_the_test_database(django_db_setup, djang
 def _fast_password_hashing(settings):
     """Argon2 is the production hasher (tested in test_settings); tests use a fast one."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: the test client runs requests in the
+    test's thread, so a Korean user's last request would leave Korean active."""
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

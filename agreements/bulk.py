@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -59,9 +60,15 @@ from relationships.selectors import customers_served_by
 
 logger = logging.getLogger(__name__)
 
-#: The most data rows a file may hold, and its largest size in bytes.
+#: The most data rows a file may hold (its largest size is ``settings.UPLOAD_MAX_BYTES``).
 MAX_ROWS = 100_000
-MAX_BYTES = 30 * 1024 * 1024
+
+
+def too_large_message() -> str:
+    """The one message for a file over ``settings.UPLOAD_MAX_BYTES`` ("… larger than 30 MB.")."""
+    return _("The file is larger than %(size)s MB.") % {
+        "size": settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    }
 #: Rows checked per round of queries (and between progress reports).
 BATCH = 5000
 #: Records per INSERT statement.
@@ -129,10 +136,8 @@ def _normalise(header: str) -> str:
 
 def bulk_text(data: bytes) -> str:
     """The uploaded bytes as text: UTF-8, with or without a BOM. Raises BulkFileError."""
-    if len(data) > MAX_BYTES:
-        raise BulkFileError(
-            _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}
-        )
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise BulkFileError(too_large_message())
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -10,10 +10,11 @@ checks everything again when saving.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from agreements.bulk import MAX_BYTES, BulkFileError, bulk_rows, bulk_text
+from agreements.bulk import BulkFileError, bulk_rows, bulk_text, too_large_message
 from agreements.compliance import LACKING, STATUS_CHOICES, ReportFilters
 from agreements.models import BulkAttestation
 from agreements.services import A3_REQUIRED, acceptance_rule_errors, acceptor_errors, user_today
@@ -198,18 +199,30 @@ class BulkUploadForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        """``too_large``: the upload was stopped for passing ``UPLOAD_MAX_BYTES``
+        (``partnercenter.uploads.too_large``), so the file never arrived."""
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}
-            )
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(too_large_message())
         try:
             self.text = bulk_text(upload.read())
             self.rows = bulk_rows(self.text)
         except BulkFileError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload
+
+
+    def clean(self):
+        if self.too_large:
+            # The file was cut off, so "This field is required" would be wrong.
+            self.errors.pop("file", None)
+            self.add_error("file", too_large_message())
+        return super().clean()
 
 
 class BulkConfirmForm(forms.Form):

@@ -19,6 +19,7 @@ from agreements.models import AgreementTemplate, BulkAttestation
 from agreements.selectors import acceptance_history as acceptance_history_of
 from agreements.services import acceptance_record, check_may_attest, user_today
 from customers.selectors import customer_get_for_user
+from partnercenter import uploads
 from partnercenter.access import partner_for_user
 from partnercenter.audit import csv_rows
 from partnercenter.forms import add_service_errors, form_helper, submit_once
@@ -217,7 +218,9 @@ def bulk_new(request):
     may attest only; an indirect reseller gets 403 with A6's message."""
     partner_for_user(request.user)  # back-office staff: 404, as for every partner page
     partner = check_may_attest(request.user)
-    form = BulkUploadForm(request.POST or None, request.FILES or None)
+    form = BulkUploadForm(
+        request.POST or None, request.FILES or None, too_large=uploads.too_large(request)
+    )
     if request.method == "POST" and form.is_valid():
 
         def start():

@@ -41,6 +41,8 @@ def _env(url):
         "DEBUG": "0",
         "SECRET_KEY": "benchmark-only-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Production refuses to start without a mail server; nothing is sent here.
+        "EMAIL_URL": "consolemail://",
         "SECURE_SSL_REDIRECT": "0",
         "CONN_MAX_AGE": "60",
         "BENCHMARK_VIEWS": "1",

@@ -93,6 +93,8 @@ EMAIL_KIND_ACTION = {
     OutboundEmail.Kind.CUSTOMER_INVITATION: Action.INVITE_CUSTOMERS,
     OutboundEmail.Kind.PARTNERSHIP_INVITATION: Action.MANAGE_PARTNERSHIPS,
     OutboundEmail.Kind.ACCEPTANCE_NOTICE: Action.VIEW_CUSTOMERS,
+    # A user's own sign-in notices: those who manage the partner's users.
+    OutboundEmail.Kind.SECURITY_NOTICE: Action.MANAGE_USERS,
 }
 
 

@@ -62,6 +62,10 @@ class EventType:
     USER_ROLES_CHANGED = "user.roles_changed"
     USER_REMOVED = "user.removed"
     USER_MFA_RESET = "user.mfa_reset"
+    USER_MFA_ENROLLED = "user.mfa_enrolled"
+    USER_MFA_REPLACED = "user.mfa_replaced"
+    USER_RECOVERY_CODES_RENEWED = "user.recovery_codes_renewed"
+    USER_PASSWORD_CHANGED = "user.password_changed"
     SUBSCRIPTION_ORDERED = "subscription.ordered"
     SUBSCRIPTION_SEATS_CHANGED = "subscription.seats_changed"
     SUBSCRIPTION_CANCELLED = "subscription.cancelled"
@@ -88,6 +92,10 @@ class EventType:
         USER_ROLES_CHANGED: gettext_lazy("User's roles changed"),
         USER_REMOVED: gettext_lazy("User removed"),
         USER_MFA_RESET: gettext_lazy("User's MFA reset"),
+        USER_MFA_ENROLLED: gettext_lazy("Authenticator app set up"),
+        USER_MFA_REPLACED: gettext_lazy("Authenticator app replaced"),
+        USER_RECOVERY_CODES_RENEWED: gettext_lazy("New recovery codes created"),
+        USER_PASSWORD_CHANGED: gettext_lazy("Password changed"),
         SUBSCRIPTION_ORDERED: gettext_lazy("Subscription ordered"),
         SUBSCRIPTION_SEATS_CHANGED: gettext_lazy("Seat count changed"),
         SUBSCRIPTION_CANCELLED: gettext_lazy("Subscription cancelled"),
@@ -137,6 +145,11 @@ def request_context_enter(request) -> contextvars.Token:
 
 def request_context_exit(token: contextvars.Token) -> None:
     _context.reset(token)
+
+
+def request_context() -> RequestContext | None:
+    """The current request's id, address and user agent; None outside a request."""
+    return _context.get()
 
 
 def actor_kind_of(user) -> str:
@@ -509,6 +522,12 @@ _SENTENCES = {
     EventType.USER_MFA_RESET: gettext_lazy(
         "%(actor)s reset multifactor authentication for %(object)s."
     ),
+    EventType.USER_MFA_ENROLLED: gettext_lazy("%(actor)s set up an authenticator app."),
+    EventType.USER_MFA_REPLACED: gettext_lazy(
+        "%(actor)s replaced their authenticator app; their other sessions were signed out."
+    ),
+    EventType.USER_RECOVERY_CODES_RENEWED: gettext_lazy("%(actor)s created new recovery codes."),
+    EventType.USER_PASSWORD_CHANGED: gettext_lazy("%(actor)s changed their password."),
     EventType.SUBSCRIPTION_ORDERED: gettext_lazy(
         "%(actor)s ordered %(object)s with %(seats)s seats."
     ),

@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from partnercenter.audit import EventType, Filters
 from partnercenter.models import Submission, User
-from partnercenter.roles import Role
+from partnercenter.roles import Role, may_grant
 from partnercenter.services import (
     EMAIL_UNAVAILABLE,
     AlreadySubmitted,
     email_taken,
     submission_find,
     submission_once,
+    user_password_set,
 )
 from partnercenter.webhooks import EVENTS, url_check
 
@@ -95,27 +96,51 @@ def form_helper(submit_label, *, form_tag: bool = True) -> FormHelper:
     return helper
 
 
+class RoleCheckboxes(forms.CheckboxSelectMultiple):
+    """Role checkboxes; the roles in ``locked`` are shown but can't be ticked (rule U1:
+    only a Global admin grants Global admin). The service refuses them all the same."""
+
+    locked: frozenset = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.locked:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class RolesField(forms.MultipleChoiceField):
     """Checkboxes for Partner Center's roles."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Roles"))
         kwargs.setdefault("choices", Role.choices)
-        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("widget", RoleCheckboxes)
         kwargs.setdefault("error_messages", {"required": _("Choose at least one role.")})
         super().__init__(**kwargs)
 
+    def lock_for(self, user) -> None:
+        """Show the roles ``user`` may not grant (``may_grant``) as locked checkboxes."""
+        self.widget.locked = frozenset(r.value for r in Role if not may_grant(user, r))
+        if self.widget.locked:
+            self.help_text = _("Only a Global admin can grant the Global admin role.")
+
 
 class PartnerUserAddForm(forms.Form):
-    """Seed 004 "Add a new user": full name, unique email address, roles."""
+    """Seed 004 "Add a new user": full name, unique email address, roles.
+
+    ``acting_user``: who adds; the roles it may not grant are shown locked.
+    """
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("Email"), max_length=150)
     roles = RolesField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, acting_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if acting_user is not None:
+            self.fields["roles"].lock_for(acting_user)
         self.helper = form_helper(_("Add"), form_tag=False)
 
     def clean_first_name(self):
@@ -178,13 +203,34 @@ class MfaCodeForm(forms.Form):
         return code
 
 
-class PartnerUserRolesForm(forms.Form):
-    """Seed 004 "Assign user permissions": the roles a user holds."""
+class PasswordProofForm(forms.Form):
+    """**Confirm your password**: the signed-in user's password, typed again."""
 
-    roles = RolesField()
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+        error_messages={"required": _("Enter your password.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Confirm"), form_tag=False)
+
+
+class PartnerUserRolesForm(forms.Form):
+    """Seed 004 "Assign user permissions": the roles a user holds.
+
+    ``acting_user``: who assigns; the roles it may not grant are shown locked.
+    """
+
+    roles = RolesField()
+
+    def __init__(self, *args, acting_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if acting_user is not None:
+            self.fields["roles"].lock_for(acting_user)
         self.helper = form_helper(_("Update"))
 
 
@@ -205,15 +251,20 @@ class ProfileForm(forms.ModelForm):
 
 
 class TemporaryPasswordChangeForm(PasswordChangeForm):
-    """Django's password change form; saving it ends the temporary-password state."""
+    """Django's password change form (old password, new one twice); saving it sets the
+    password through ``user_password_set``, which ends the temporary-password state and
+    records ``user.password_changed``."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Change password"))
 
     def save(self, commit=True):
-        self.user.must_change_password = False
-        return super().save(commit=commit)
+        if not commit:
+            self.user.set_password(self.cleaned_data["new_password1"])
+            self.user.must_change_password = False
+            return self.user
+        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
 
 
 class WebhookEndpointForm(forms.Form):

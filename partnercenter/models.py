@@ -285,6 +285,7 @@ class OutboundEmail(Delivery):
         CUSTOMER_INVITATION = "customer_invitation", _("Reseller relationship request")
         PARTNERSHIP_INVITATION = "partnership_invitation", _("Indirect provider invitation")
         ACCEPTANCE_NOTICE = "acceptance_notice", _("Acceptance notice")
+        SECURITY_NOTICE = "security_notice", _("Security notice")
 
     partner = models.ForeignKey(
         Partner,

@@ -116,3 +116,16 @@ def may(user, action: Action) -> bool:
     if not (user.is_authenticated and user.is_active and getattr(user, "partner_id", None)):
         return False
     return any(action in MATRIX[Role(name)] for name in user.role_names)
+
+
+def may_grant(user, role: Role) -> bool:
+    """Rule U1 (docs/roles.md): only a Global admin grants or takes away Global admin;
+    whoever may manage users (``Action.MANAGE_USERS``) handles the other roles."""
+    return role != Role.GLOBAL_ADMIN or Role.GLOBAL_ADMIN.value in user.role_names
+
+
+def may_manage_user(user, target) -> bool:
+    """Rule U2 (docs/roles.md): whether ``user`` may change ``target``'s account (roles,
+    Reset MFA, removal) as far as Global admin goes: a Global admin's account only a
+    Global admin may change. The caller checks ``Action.MANAGE_USERS`` and the partner."""
+    return may_grant(user, Role.GLOBAL_ADMIN) or Role.GLOBAL_ADMIN.value not in target.role_names

@@ -1,16 +1,20 @@
 """Writes on partners and partner users (STYLE: keyword-only, atomic, full_clean first)."""
 
+import datetime
 import math
 import secrets
 import string
 import uuid
+import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,9 +22,10 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partnercenter.audit import EventType, audit_record
-from partnercenter.models import AuditEvent, Partner, Submission, User
-from partnercenter.roles import MATRIX, Action, Role
+from partnercenter.audit import EventType, audit_record, request_context
+from partnercenter.models import AuditEvent, OutboundEmail, Partner, Submission, User
+from partnercenter.outbox import email_enqueue
+from partnercenter.roles import MATRIX, Action, Role, may_grant, may_manage_user
 
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
@@ -137,6 +142,43 @@ def _role_groups(roles) -> list[Group]:
     return groups
 
 
+def partner_user_manage_check(*, acting_user: User | None, user: User | None, roles=None) -> None:
+    """Raise unless ``acting_user`` may act on ``user``'s account and give it ``roles``.
+
+    The user-management rules of docs/roles.md ("Who may manage whom"):
+
+    - **U1** only a Global admin may grant or take away the Global admin role (``roles``
+      holding it, or ``user`` holding it now) — PermissionDenied;
+    - **U2** only a Global admin may change anything of a Global admin's account: its
+      roles, its MFA (Reset MFA), removing it — PermissionDenied;
+    - **U3** nobody changes their own roles — ValidationError keyed by ``roles``.
+
+    ``user`` None: a new user (Add user). ``roles`` None: the action is not a role
+    change (Reset MFA, Remove user). ``acting_user`` None is the system (demo data,
+    management commands): allowed. Microsoft Entra keeps a User Administrator from
+    managing Global Administrators the same way; without it a User admin could make
+    itself Global admin.
+    """
+    if acting_user is None:
+        return
+    if user is not None and roles is not None and user.pk == acting_user.pk:
+        if set(_role_order(roles)) != set(user.role_names):
+            raise ValidationError({"roles": OWN_ROLES})
+    granting = roles is not None and Role.GLOBAL_ADMIN.value in {str(r) for r in roles}
+    if granting and not may_grant(acting_user, Role.GLOBAL_ADMIN):
+        raise PermissionDenied(_("Only a Global admin can grant the Global admin role."))
+    if user is not None and not may_manage_user(acting_user, user):
+        raise PermissionDenied(GLOBAL_ADMIN_ONLY)
+
+
+#: Rule U3's message, also shown on a user's own page instead of the roles form.
+OWN_ROLES = _lazy("You can't change your own roles. Ask another Global admin.")
+#: Rule U2's message, also shown to a User admin on a Global admin's page.
+GLOBAL_ADMIN_ONLY = _lazy(
+    "Only a Global admin can change a Global admin's roles, reset their MFA or remove them."
+)
+
+
 def _check_global_admin_remains(*, partner: Partner, losing: User) -> None:
     """Raise ValidationError if ``losing`` is the partner's last active Global admin."""
     others = (
@@ -165,11 +207,13 @@ def partner_user_create(
     a taken email (any case), missing names or no role; nothing is saved. A
     taken email gets ``EMAIL_UNAVAILABLE`` whoever holds it — this partner,
     another partner or a customer — so the form never reveals another
-    organization's users (issue #11). Records ``user.added`` by ``acting_user``
-    (None: the system, e.g. demo data).
+    organization's users. Raises PermissionDenied when ``acting_user`` may not
+    grant one of ``roles`` (``partner_user_manage_check``, rule U1). Records
+    ``user.added`` by ``acting_user`` (None: the system, e.g. demo data).
     """
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
+    partner_user_manage_check(acting_user=acting_user, user=None, roles=roles)
     email = User.objects.normalize_email(email).strip()
     if email_taken(email):
         raise ValidationError({"email": EMAIL_UNAVAILABLE})
@@ -231,9 +275,14 @@ def partner_user_update_roles(*, user: User, roles, acting_user: User | None = N
     """Replace ``user``'s roles (seed 004, "Assign user permissions").
 
     Records ``user.roles_changed`` (before/after role names) by ``acting_user``
-    when the roles differ. Raises ValidationError for no role, or when it
-    would leave the partner without a Global admin (``partner_user_roles_check``).
+    when the roles differ. Raises PermissionDenied or ValidationError where
+    ``partner_user_manage_check`` refuses (rules U1–U3), and ValidationError for
+    no role or when it would leave the partner without a Global admin
+    (``partner_user_roles_check``, rule U4).
     """
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    partner_user_manage_check(acting_user=acting_user, user=user, roles=roles)
     groups = partner_user_roles_check(user=user, roles=roles)
     before = _role_order(user.groups.values_list("name", flat=True))
     after = _role_order(g.name for g in groups)
@@ -271,10 +320,11 @@ def partner_user_remove(*, user: User, acting_user: User) -> User:
 
     The account is deactivated, not deleted, so records it made keep naming
     who made them. Raises ValidationError when removing oneself or the last
-    Global admin.
+    Global admin, PermissionDenied when a User admin removes a Global admin (U2).
     """
     if user.pk == acting_user.pk:
         raise ValidationError(_("You can't remove your own account."))
+    partner_user_manage_check(acting_user=acting_user, user=user)
     if Role.GLOBAL_ADMIN.value in user.role_names:
         _check_global_admin_remains(partner=user.partner, losing=user)
     user.is_active = False
@@ -385,31 +435,151 @@ def mfa_enrolment_start(*, user: User, device_id: int | None = None) -> TOTPDevi
     return TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
 
 
+def mfa_devices_exist(user: User) -> bool:
+    """Whether ``user`` has any confirmed second factor: an authenticator app or recovery
+    codes. Such a user proves a second factor to sign in, and never sets one up again
+    with the password alone."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or StaticDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+#: Set-up refused because a second factor exists (the first set-up happens once).
+MFA_ALREADY_SET_UP = _lazy(
+    "This account already has multi-factor authentication. Sign in with its code instead."
+)
+
+
 @transaction.atomic
-def mfa_enrolment_confirm(*, device: TOTPDevice, code: str) -> list[str]:
+def mfa_enrolment_confirm(*, device: TOTPDevice, code: str, signed_in: bool) -> list[str]:
     """Confirm ``device`` with a code the app shows; returns the new recovery codes.
 
-    The user's earlier authenticator and recovery codes are replaced. The
-    codes (``RECOVERY_CODE_COUNT`` of them) are returned once, to be shown
+    ``signed_in`` False is the first set-up, half way through a sign-in (the
+    password alone was given): it is refused with ``MFA_ALREADY_SET_UP`` when the
+    user has any second factor — checked under a lock on the user's row, so two
+    set-ups racing can't both win — and records ``user.mfa_enrolled``.
+    ``signed_in`` True is Security info's set-up (the caller checked a fresh
+    proof): the user's earlier authenticator and recovery codes are replaced,
+    ``user.mfa_replaced`` is recorded when there were any (else
+    ``user.mfa_enrolled``), the user's other sessions are ended (the caller keeps
+    its own: ``update_session_auth_hash``) and the user is emailed.
+    The codes (``RECOVERY_CODE_COUNT`` of them) are returned once, to be shown
     once. Raises ValidationError keyed by ``code`` when the code is wrong.
     """
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-    if device.confirmed or not device.verify_token(_digits(code)):
+    user = User.objects.select_for_update().get(pk=device.user_id)
+    device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
+    had_devices = mfa_devices_exist(user)
+    if not signed_in and had_devices:
+        raise ValidationError({"code": MFA_ALREADY_SET_UP})
+    if device is None or device.confirmed or not device.verify_token(_digits(code)):
         raise ValidationError({"code": MFA_CODE_WRONG})
-    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return mfa_recovery_codes_renew(user=device.user)
+    codes = _recovery_codes_make(user)
+    replaced = signed_in and had_devices
+    audit_record(
+        EventType.USER_MFA_REPLACED if replaced else EventType.USER_MFA_ENROLLED,
+        actor=user,
+        partner=user.partner,
+        obj=user,
+        object_type="user",
+        object_repr=_user_repr(user),
+    )
+    if replaced:
+        sessions_end(user=user)
+        security_notice_send(
+            user=user,
+            subject=_lazy("Your authenticator app was replaced"),
+            template="registration/email/mfa_replaced.txt",
+        )
+    return codes
 
 
-@transaction.atomic
-def mfa_recovery_codes_renew(*, user: User) -> list[str]:
-    """Replace ``user``'s recovery codes with ``RECOVERY_CODE_COUNT`` new ones; returns them."""
+def _recovery_codes_make(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=_("Recovery codes"), confirmed=True)
     codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+@transaction.atomic
+def mfa_recovery_codes_renew(*, user: User) -> list[str]:
+    """Replace ``user``'s recovery codes with ``RECOVERY_CODE_COUNT`` new ones; returns them.
+
+    The caller checked a fresh proof (``partnercenter.signin.proof_fresh``). Records
+    ``user.recovery_codes_renewed``.
+    """
+    codes = _recovery_codes_make(user)
+    audit_record(
+        EventType.USER_RECOVERY_CODES_RENEWED,
+        actor=user,
+        partner=user.partner,
+        obj=user,
+        object_type="user",
+        object_repr=_user_repr(user),
+    )
+    return codes
+
+
+def security_notice_send(*, user: User, subject, template: str) -> None:
+    """Email ``user`` that something changed on their account's sign-in, in their
+    language, through the outbox (sent after the caller's transaction commits).
+
+    ``subject`` is a lazy string; ``template`` a text template given ``recipient``,
+    ``when`` (now, in the user's time zone) and the request's address, if any.
+    Users without an email address get none.
+    """
+    if not user.email:
+        return
+    context = request_context()
+    with translation.override(user.language), timezone.override(_zone(user.time_zone)):
+        email_enqueue(
+            kind=OutboundEmail.Kind.SECURITY_NOTICE,
+            to_email=user.email,
+            subject=str(subject),
+            body=render_to_string(
+                template,
+                {
+                    "recipient": user,
+                    "when": timezone.localtime(),
+                    "ip_address": context.ip_address if context else None,
+                    "site_url": settings.SITE_URL,
+                },
+            ),
+            about=user,
+            caused_by=user,
+            partner=user.partner,
+        )
+
+
+def _zone(name: str):
+    try:
+        return zoneinfo.ZoneInfo(name) if name else datetime.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str) -> User:
+    """Give ``user`` a new ``password`` (already validated by the form), ending a
+    temporary password. Records ``user.password_changed``. Django's password change
+    view then keeps this session signed in; the user's other sessions end, since the
+    password is part of every session's hash."""
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(
+        EventType.USER_PASSWORD_CHANGED,
+        actor=user,
+        partner=user.partner,
+        obj=user,
+        object_type="user",
+        object_repr=_user_repr(user),
+    )
+    return user
 
 
 MFA_CODE_WRONG = _lazy(
@@ -468,8 +638,10 @@ def mfa_reset(*, user: User, acting_user: User) -> User:
     Removes the user's authenticator and recovery codes, records who reset it
     and when (``mfa_reset_by``, ``mfa_reset_at``), and signs the user out
     everywhere; the next sign-in sets MFA up again. The caller checks the
-    acting user's role and partner (``partnercenter.access``).
+    acting user's role and partner (``partnercenter.access``); this raises
+    PermissionDenied when a User admin resets a Global admin (rule U2).
     """
+    partner_user_manage_check(acting_user=acting_user, user=user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     user.mfa_reset_at = timezone.now()

@@ -194,6 +194,13 @@ STORAGES = {
     },
 }
 
+if not DEBUG and not env.str("EMAIL_URL", default=""):
+    # The console backend would print every invitation link, with its token, to the logs.
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set. With DEBUG=0 the EMAIL_URL environment variable is required, "
+        "for example smtp+tls://user:password@smtp.example.com:587 (consolemail:// prints "
+        "emails, and the secrets in their links, to the logs)."
+    )
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partner Center <noreply@localhost>")
@@ -215,7 +222,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Preloading is opt-in: once browsers ship the domain in their preload list, removing it
+# takes months. Without it, `check --deploy` warns (security.W021); that one warning is
+# silenced because leaving preload off is this project's deliberate default.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or DEBUG else ["security.W021"]
 # Behind a TLS-terminating load balancer, set SECURE_SSL_REDIRECT=0 if the balancer
 # redirects, and USE_X_FORWARDED_PROTO=1 so Django knows the request was HTTPS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -257,6 +268,25 @@ SECRET_SHOWN_WITHIN_SECONDS = 600
 # Partnership invitation links stop working after this many days (the sender can resend).
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=30)
 
+# Fresh proof: setting up a new authenticator or new recovery codes needs the password
+# typed within this many minutes (partnercenter.signin.proof_fresh).
+SECURITY_PROOF_MINUTES = env.int("SECURITY_PROOF_MINUTES", default=10)
+
+# Request bodies. Form fields (everything but files) may hold at most 2.5 MB, Django's
+# default. An uploaded file is kept in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and in a
+# temporary file beyond that; UPLOAD_MAX_BYTES (the largest Confirm in bulk file) stops
+# reading the body as soon as a request's files pass it, so an oversized upload is
+# never written out whole (partnercenter.uploads). The reverse proxy should refuse
+# bodies a little over it too (README "Deploying").
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "partnercenter.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Content-Security-Policy (django-csp), enforced: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -292,6 +322,15 @@ DELIVERY_STUCK_MINUTES = 15
 # to http:// and to this machine (a local receiver).
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+# The ports webhook URLs may name: 443 only in production; "*" (the development default)
+# allows any, for a local receiver.
+_webhook_ports = env.list("WEBHOOK_ALLOW_PORTS", default=["*"] if DEBUG else ["443"])
+try:
+    WEBHOOK_ALLOW_PORTS = None if "*" in _webhook_ports else [int(p) for p in _webhook_ports]
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"WEBHOOK_ALLOW_PORTS must be port numbers separated by commas, or *: {_webhook_ports}"
+    ) from exc
 # Jobs the worker runs on a schedule (cron syntax, UTC). Each is also a management command.
 SCHEDULED_JOBS = {
     "renew-subscriptions": ("customers.tasks.subscriptions_renew", "15 0 * * *"),

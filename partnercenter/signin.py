@@ -1,4 +1,4 @@
-"""Signing in: password, then the second factor; MFA set-up; Security info (issue #11).
+"""Signing in: password, then the second factor; MFA set-up; Security info.
 
 Both sign-in pages (Partner Center's and the admin center's) use
 ``SignInMixin``: after a right password a user who needs multi-factor
@@ -11,8 +11,15 @@ wrong passwords. Django admin has no sign-in page of its own: it sends
 back-office staff here.
 
 Who needs MFA: partner users and back-office staff when ``MFA_REQUIRED`` is
-on, and anybody who has set up an authenticator app. A customer's admin
-account (which stands for the customer's own Microsoft Entra account) never does.
+on, and anybody who has a second factor. A customer's admin account (which
+stands for the customer's own Microsoft Entra account) never does.
+
+The password alone never changes a second factor (docs/security.md): while a
+sign-in waits for its code, a user who has an authenticator app or recovery
+codes can only reach **Enter code**; the set-up page is for a user with none.
+Signed in, a new authenticator or new recovery codes need the password typed
+again within ``SECURITY_PROOF_MINUTES`` (**Confirm your password**,
+``security_confirm``), so a stolen session can't plant its own authenticator.
 """
 
 import time
@@ -24,6 +31,7 @@ import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import auth, messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
@@ -38,13 +46,15 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from partnercenter import services
 from partnercenter.access import mfa_registered, recovery_codes_left
-from partnercenter.forms import MfaCodeForm, SignInForm
+from partnercenter.forms import MfaCodeForm, PasswordProofForm, SignInForm
 from partnercenter.models import User
 
 #: Session key of a sign-in waiting for its second factor.
 PENDING = "mfa_pending"
 #: Session key of the authenticator device being set up.
 ENROLLING = "mfa_enrolling_device"
+#: Session key: when (Unix s) the signed-in user last typed their password (fresh proof).
+PROOF_AT = "security_proof_at"
 
 
 def remember_language(response, language: str):
@@ -63,7 +73,7 @@ def mfa_needed(user) -> bool:
     """Whether ``user`` must give a second factor to sign in (see the module docstring)."""
     if user.customer_id:
         return False
-    return settings.MFA_REQUIRED or mfa_registered(user)
+    return settings.MFA_REQUIRED or services.mfa_devices_exist(user)
 
 
 def mfa_required(user) -> bool:
@@ -97,7 +107,7 @@ class SignInMixin:
             "at": time.time(),
             "next": self.get_success_url(),
         }
-        response = redirect("mfa_verify" if mfa_registered(user) else "mfa_enrol")
+        response = redirect("mfa_verify" if services.mfa_devices_exist(user) else "mfa_enrol")
         # The code and set-up pages already speak the user's language.
         return remember_language(response, user.language) if self.switch_language else response
 
@@ -195,22 +205,34 @@ def _qr_svg(device) -> str:
 def mfa_enrol(request):
     """**Set up your authenticator app**: scan, enter a code, keep the recovery codes.
 
-    Reached half way through a sign-in (``MFA_REQUIRED`` and no app yet) or
-    from Security info by a signed-in user. On success the recovery codes are
-    shown in this response only.
+    Reached half way through a sign-in by a user with no second factor at all
+    (``MFA_REQUIRED``, first sign-in): a user who has one is sent to **Enter
+    code** and a POST changes nothing. Or from Security info by a signed-in user
+    with a fresh proof (else to **Confirm your password** first), replacing the
+    old authenticator. On success the recovery codes are shown in this response
+    only.
     """
     if request.user.is_authenticated:
+        if request.user.customer_id:
+            raise PermissionDenied
+        if not proof_fresh(request):
+            return proof_ask(request, reverse("mfa_enrol"))
         user, pending = request.user, None
     else:
         pending, user = _pending(request)
         if user is None:
             return _start_again(request)
+        if services.mfa_devices_exist(user):
+            # The password alone never replaces a second factor.
+            return redirect("mfa_verify")
     device = services.mfa_enrolment_start(user=user, device_id=request.session.get(ENROLLING))
     request.session[ENROLLING] = device.pk
     form = MfaCodeForm(request.POST or None, label=_("Code from the app"))
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.mfa_enrolment_confirm(device=device, code=form.cleaned_data["code"])
+            codes = services.mfa_enrolment_confirm(
+                device=device, code=form.cleaned_data["code"], signed_in=pending is None
+            )
         except ValidationError as exc:
             form.add_error("code", exc.message_dict["code"])
         else:
@@ -219,6 +241,9 @@ def mfa_enrol(request):
                 target = _signed_in(request, user=user, device=device, pending=pending)
             else:
                 request.session.pop(ENROLLING, None)
+                # Other sessions were ended (a replaced authenticator); this one stays.
+                user.refresh_from_db(fields=["session_epoch"])
+                update_session_auth_hash(request, user)
                 django_otp.login(request, device)
                 target = reverse("security")
             response = render(
@@ -252,15 +277,67 @@ def security(request):
 
 @require_POST
 def recovery_codes_renew(request):
-    """New recovery codes for the signed-in user, shown in this response only."""
+    """New recovery codes for the signed-in user, shown in this response only; with no
+    fresh proof, **Confirm your password** first (then back to Security info)."""
     if request.user.customer_id or not mfa_registered(request.user):
         raise PermissionDenied
+    if not proof_fresh(request):
+        messages.info(
+            request,
+            _("Confirm your password, then select Create new recovery codes again."),
+        )
+        return proof_ask(request, reverse("security"))
     codes = services.mfa_recovery_codes_renew(user=request.user)
     return render(
         request,
         "registration/mfa_recovery_codes.html",
         {"codes": codes, "next": reverse("security")},
     )
+
+
+def proof_fresh(request) -> bool:
+    """Whether the signed-in user typed their password on **Confirm your password**
+    within the last ``SECURITY_PROOF_MINUTES`` in this session."""
+    proved_at = request.session.get(PROOF_AT)
+    if not isinstance(proved_at, int | float):
+        return False
+    return 0 <= time.time() - proved_at <= settings.SECURITY_PROOF_MINUTES * 60
+
+
+def proof_ask(request, next_url: str):
+    """Redirect to **Confirm your password**, which returns to ``next_url`` (a path)."""
+    return redirect(f"{reverse('security_confirm')}?{urlencode({'next': next_url})}")
+
+
+def security_confirm(request):
+    """**Confirm your password**: fresh proof before changing the second factor.
+
+    A right password is remembered for ``SECURITY_PROOF_MINUTES`` (``PROOF_AT``)
+    and the user goes on to ``next`` (this site's pages only). It goes through
+    ``authenticate``, so wrong passwords count towards django-axes' lockout like
+    wrong sign-ins, and a locked-out account gets the lockout page.
+    """
+    if request.user.customer_id:
+        raise PermissionDenied
+    target = request.POST.get("next") or request.GET.get("next") or reverse("security")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("security")
+    form = PasswordProofForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        credentials = {"username": request.user.get_username()}
+        proved = auth.authenticate(
+            request, password=form.cleaned_data["password"], **credentials
+        )
+        if getattr(request, "axes_locked_out", False):
+            return _locked_out(request, credentials)
+        if proved is not None and proved.pk == request.user.pk:
+            request.session[PROOF_AT] = time.time()
+            return redirect(target)
+        form.add_error("password", _("That password isn't right."))
+    context = {"form": form, "next": target, "settings_proof_minutes": settings.SECURITY_PROOF_MINUTES}
+    return render(request, "registration/security_confirm.html", context)
 
 
 @require_POST

@@ -37,6 +37,7 @@ urlpatterns = [
     path("accounts/login/verify/", signin.mfa_verify, name="mfa_verify"),
     path("accounts/mfa/setup/", signin.mfa_enrol, name="mfa_enrol"),
     path("settings/security/", signin.security, name="security"),
+    path("settings/security/confirm/", signin.security_confirm, name="security_confirm"),
     path(
         "settings/security/recovery-codes/",
         signin.recovery_codes_renew,

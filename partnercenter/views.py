@@ -47,7 +47,7 @@ from partnercenter.forms import (
     submit_once,
 )
 from partnercenter.paging import keyset_page
-from partnercenter.roles import Action
+from partnercenter.roles import Action, may_manage_user
 from partnercenter.security import session_secret_put, session_secret_take
 from partnercenter.signin import remember_language
 
@@ -111,7 +111,7 @@ def user_add(request):
     if done := replayed(request):  # its email is taken now: the form would refuse it
         return done
     partner = partner_for_user(request.user, Action.MANAGE_USERS)
-    form = PartnerUserAddForm(request.POST or None)
+    form = PartnerUserAddForm(request.POST or None, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
 
         def add():
@@ -143,7 +143,9 @@ def user_created(request, pk):
 def user_detail(request, pk):
     """A user's details and roles, with **Update** (seed 004, "Assign user permissions")."""
     user = partner_user_get_for_user(request.user, pk)
-    form = PartnerUserRolesForm(request.POST or None, initial={"roles": user.role_names})
+    form = PartnerUserRolesForm(
+        request.POST or None, initial={"roles": user.role_names}, acting_user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.partner_user_update_roles(
@@ -156,7 +158,22 @@ def user_detail(request, pk):
                 request, _("The roles of %(name)s were updated.") % {"name": user.get_full_name()}
             )
             return redirect("users:detail", pk=user.pk)
-    context = {"subject": user, "form": form, "has_mfa": mfa_registered(user)}
+    # Rules U2 and U3 (docs/roles.md): the page offers only what the services allow.
+    may_manage = may_manage_user(request.user, user)
+    locked_reason = (
+        services.OWN_ROLES
+        if user.pk == request.user.pk
+        else None
+        if may_manage
+        else services.GLOBAL_ADMIN_ONLY
+    )
+    context = {
+        "subject": user,
+        "form": form,
+        "has_mfa": mfa_registered(user),
+        "may_manage": may_manage,
+        "locked_reason": locked_reason,
+    }
     return render(request, "partnercenter/user_detail.html", context)
 
 

@@ -75,21 +75,54 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+#: IPv6 prefixes that carry an IPv4 address inside them and reach it through a translator
+#: or tunnel: NAT64 (well-known and local-use), 6to4, Teredo, IPv4-compatible and
+#: IPv4-translated addresses. Python 3.11's ``is_global`` calls some of them global, yet
+#: ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254 through a NAT64 gateway; none of them is
+#: a webhook receiver's real address, so all are refused whatever IPv4 address they embed.
+_TUNNELLED_V6 = tuple(
+    ipaddress.ip_network(prefix)
+    for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96", "::ffff:0:0:0/96")
+)
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in _TUNNELLED_V6):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
-def addresses_for(host: str, port: int) -> list[str]:
-    """The IP addresses ``host`` resolves to, all of them allowed for a webhook.
+def port_check(port: int) -> None:
+    """Raise AddressRefused unless webhooks may post to ``port``.
 
-    Raises AddressRefused when it doesn't resolve, or any address is loopback,
-    private, link-local or otherwise not public while ``WEBHOOK_ALLOW_PRIVATE``
-    is off (a name that resolves to both is refused: the check must hold for
-    the address actually connected to, which is one of these).
+    ``WEBHOOK_ALLOW_PORTS`` lists the allowed ports (production default: 443 only, so a
+    URL can't aim at an internal service that listens on another port of a public
+    host); None allows any port (the development default, for local receivers).
     """
+    allowed = settings.WEBHOOK_ALLOW_PORTS
+    if allowed is not None and port not in allowed:
+        raise AddressRefused(
+            _("Webhooks can only be sent to port %(ports)s, not %(port)s.")
+            % {"ports": ", ".join(str(p) for p in allowed), "port": port}
+        )
+
+
+def addresses_for(host: str, port: int) -> list[str]:
+    """The IP addresses ``host`` resolves to, all of them allowed for a webhook on ``port``.
+
+    Raises AddressRefused when the port isn't allowed (``port_check``), the name
+    doesn't resolve, or any address is loopback, private, link-local, tunnelled
+    (``_TUNNELLED_V6``) or otherwise not public while ``WEBHOOK_ALLOW_PRIVATE`` is
+    off (a name that resolves to both is refused: the check must hold for the
+    address actually connected to, which is one of these). Called at registration
+    and again before every delivery, so a name that changes its answer later is
+    caught too.
+    """
+    port_check(port)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:

@@ -30,7 +30,7 @@ def code_for(device, *, offset: int = 0) -> str:
 def enrolled(user) -> TOTPDevice:
     """Give ``user`` a confirmed authenticator, as a finished enrolment does."""
     device = services.mfa_enrolment_start(user=user)
-    services.mfa_enrolment_confirm(device=device, code=code_for(device))
+    services.mfa_enrolment_confirm(device=device, code=code_for(device), signed_in=False)
     device.refresh_from_db()
     device.last_t = -1  # the enrolment's code may be used again in the test's sign-in
     device.save()
@@ -43,6 +43,12 @@ def password_step(client, user, path="login"):
 
 def signed_in(client) -> bool:
     return SESSION_KEY in client.session
+
+
+def proved(client) -> None:
+    """Give the signed-in user of ``client`` a fresh proof (**Confirm your password**)."""
+    response = client.post(reverse("security_confirm"), {"password": TEST_PASSWORD})
+    assert response.status_code == 302, response.content.decode()
 
 
 def test_enrolment_shows_a_local_qr_code_and_the_key_then_recovery_codes_once(
@@ -161,7 +167,13 @@ def test_mfa_required_is_on_by_default_in_production():
     import subprocess
     import sys
 
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.com"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "example.com",
+        "EMAIL_URL": "smtp://mail.example.com:25",
+    }
     env.pop("MFA_REQUIRED", None)
     out = subprocess.run(
         [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']="
@@ -265,6 +277,7 @@ def test_security_info_renews_recovery_codes_and_sets_up_a_new_phone(client, mak
     user = make_user(Role.SALES_AGENT)
     old = enrolled(user)
     client.force_login(user)
+    proved(client)
     page = client.post(reverse("recovery_codes_renew"))
     codes = re.findall(r'font-monospace secret">(\w+)<', page.content.decode())
     assert len(codes) == 10
@@ -304,6 +317,7 @@ def test_new_recovery_codes_need_an_app_first(client):
     assert client.post(reverse("recovery_codes_renew")).status_code == 403
     assert client.get(reverse("recovery_codes_renew")).status_code == 405
     enrolled(user)
+    proved(client)
     assert client.post(reverse("recovery_codes_renew")).status_code == 200
 
 

@@ -232,13 +232,15 @@ def test_update_changes_the_users_roles(client, global_admin):
     assert User.objects.get(pk=member.pk).role_names == ["Admin agent", "Billing admin"]
 
 
-def test_the_last_global_admin_cannot_lose_the_role(client, global_admin):
-    client.force_login(global_admin)
-    response = client.post(
-        reverse("users:detail", args=[global_admin.pk]), {"roles": ["Sales agent"]}
-    )
-    assert response.status_code == 200
-    assert b"A partner must keep at least one Global admin." in response.content
+def test_the_last_global_admin_cannot_lose_the_role(global_admin):
+    """Rule U4. Only a Global admin may take the role away (U1) and nobody changes their own
+    roles (U3), so only the system (a management command, Django admin) could try."""
+    from django.core.exceptions import ValidationError
+
+    from partnercenter import services
+
+    with pytest.raises(ValidationError, match="A partner must keep at least one Global admin."):
+        services.partner_user_update_roles(user=global_admin, roles=["Sales agent"])
     assert User.objects.get(pk=global_admin.pk).role_names == ["Global admin"]
 
 

@@ -151,12 +151,16 @@ def test_production_settings_refuse_http_and_private_addresses():
 
     code = (
         "from django.conf import settings as s; "
-        "print(s.WEBHOOK_ALLOW_HTTP, s.WEBHOOK_ALLOW_PRIVATE, s.TASKS['default']['BACKEND'])"
+        "print(s.WEBHOOK_ALLOW_HTTP, s.WEBHOOK_ALLOW_PRIVATE, s.TASKS['default']['BACKEND'], "
+        "s.WEBHOOK_ALLOW_PORTS)"
     )
     result = manage("shell", "-c", code, env=PRODUCTION_ENV)
-    assert result.stdout.split()[-3:] == ["False", "False", "django_tasks_db.DatabaseBackend"], (
-        result.stderr
-    )
+    assert result.stdout.split()[-4:] == [
+        "False",
+        "False",
+        "django_tasks_db.DatabaseBackend",
+        "[443]",
+    ], result.stderr
 
 
 def test_a_global_admin_adds_a_webhook_and_sees_its_secret_once(

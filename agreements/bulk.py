@@ -69,6 +69,8 @@ def too_large_message() -> str:
     return _("The file is larger than %(size)s MB.") % {
         "size": settings.UPLOAD_MAX_BYTES // (1024 * 1024)
     }
+
+
 #: Rows checked per round of queries (and between progress reports).
 BATCH = 5000
 #: Records per INSERT statement.

@@ -216,7 +216,6 @@ class BulkUploadForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
         return upload
 
-
     def clean(self):
         if self.too_large:
             # The file was cut off, so "This field is required" would be wrong.

@@ -218,8 +218,12 @@ def bulk_new(request):
     may attest only; an indirect reseller gets 403 with A6's message."""
     partner_for_user(request.user)  # back-office staff: 404, as for every partner page
     partner = check_may_attest(request.user)
+    # Bound on every POST: a stopped upload may leave the POST with no field at all.
+    posted = request.method == "POST"
     form = BulkUploadForm(
-        request.POST or None, request.FILES or None, too_large=uploads.too_large(request)
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        too_large=uploads.too_large(request),
     )
     if request.method == "POST" and form.is_valid():
 

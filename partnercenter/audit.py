@@ -65,7 +65,7 @@ class EventType:
     USER_MFA_ENROLLED = "user.mfa_enrolled"
     USER_MFA_REPLACED = "user.mfa_replaced"
     USER_RECOVERY_CODES_RENEWED = "user.recovery_codes_renewed"
-    USER_PASSWORD_CHANGED = "user.password_changed"
+    USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 - an event code
     SUBSCRIPTION_ORDERED = "subscription.ordered"
     SUBSCRIPTION_SEATS_CHANGED = "subscription.seats_changed"
     SUBSCRIPTION_CANCELLED = "subscription.cancelled"

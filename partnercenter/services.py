@@ -9,9 +9,9 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
@@ -161,14 +161,15 @@ def partner_user_manage_check(*, acting_user: User | None, user: User | None, ro
     """
     if acting_user is None:
         return
-    if user is not None and roles is not None and user.pk == acting_user.pk:
-        if set(_role_order(roles)) != set(user.role_names):
-            raise ValidationError({"roles": OWN_ROLES})
+    # Reaching for Global admin is forbidden (403) before it is a form error (U3).
     granting = roles is not None and Role.GLOBAL_ADMIN.value in {str(r) for r in roles}
     if granting and not may_grant(acting_user, Role.GLOBAL_ADMIN):
         raise PermissionDenied(_("Only a Global admin can grant the Global admin role."))
     if user is not None and not may_manage_user(acting_user, user):
         raise PermissionDenied(GLOBAL_ADMIN_ONLY)
+    own = user is not None and roles is not None and user.pk == acting_user.pk
+    if own and set(_role_order(roles)) != set(user.role_names):
+        raise ValidationError({"roles": OWN_ROLES})
 
 
 #: Rule U3's message, also shown on a user's own page instead of the roles form.

@@ -327,16 +327,18 @@ def security_confirm(request):
     form = PasswordProofForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         credentials = {"username": request.user.get_username()}
-        proved = auth.authenticate(
-            request, password=form.cleaned_data["password"], **credentials
-        )
+        proved = auth.authenticate(request, password=form.cleaned_data["password"], **credentials)
         if getattr(request, "axes_locked_out", False):
             return _locked_out(request, credentials)
         if proved is not None and proved.pk == request.user.pk:
             request.session[PROOF_AT] = time.time()
             return redirect(target)
         form.add_error("password", _("That password isn't right."))
-    context = {"form": form, "next": target, "settings_proof_minutes": settings.SECURITY_PROOF_MINUTES}
+    context = {
+        "form": form,
+        "next": target,
+        "settings_proof_minutes": settings.SECURITY_PROOF_MINUTES,
+    }
     return render(request, "registration/security_confirm.html", context)
 
 

@@ -82,7 +82,14 @@ def signature(secret: str, body: bytes) -> str:
 #: a webhook receiver's real address, so all are refused whatever IPv4 address they embed.
 _TUNNELLED_V6 = tuple(
     ipaddress.ip_network(prefix)
-    for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96", "::ffff:0:0:0/96")
+    for prefix in (
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "2002::/16",
+        "2001::/32",
+        "::/96",
+        "::ffff:0:0:0/96",
+    )
 )
 
 

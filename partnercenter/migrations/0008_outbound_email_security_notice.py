@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnercenter', '0007_partner_customers_version'),
+        ("partnercenter", "0007_partner_customers_version"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundemail',
-            name='kind',
-            field=models.CharField(choices=[('customer_invitation', 'Reseller relationship request'), ('partnership_invitation', 'Indirect provider invitation'), ('acceptance_notice', 'Acceptance notice'), ('security_notice', 'Security notice')], max_length=40, verbose_name='kind'),
+            model_name="outboundemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("customer_invitation", "Reseller relationship request"),
+                    ("partnership_invitation", "Indirect provider invitation"),
+                    ("acceptance_notice", "Acceptance notice"),
+                    ("security_notice", "Security notice"),
+                ],
+                max_length=40,
+                verbose_name="kind",
+            ),
         ),
     ]

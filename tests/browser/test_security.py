@@ -193,3 +193,45 @@ def test_a_user_sets_up_mfa_in_security_info_then_signs_in_with_a_code(page, liv
     page.get_by_label("Code").fill(_code(username))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Customers")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_password_alone_cannot_replace_an_authenticator(
+    page, second_page, live_server, settings
+):
+    """The review's critical finding, as an attacker would try it: a second browser with
+    only the password opens the set-up page. It lands on Enter code, and stays out."""
+    from partnercenter.roles import Role
+    from tests.factories import TEST_PASSWORD, UserFactory
+
+    settings.MFA_REQUIRED = True
+    victim = UserFactory(roles=[Role.GLOBAL_ADMIN], language="en", username="ga@fabrikam.example")
+
+    # The victim sets up an authenticator at the first sign-in.
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(victim.username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code from the app").fill(_code(victim.username))
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
+    device = TOTPDevice.objects.get(user=victim, confirmed=True)
+
+    # The attacker has the password, in another browser.
+    attacker = second_page
+    attacker.goto(f"{live_server.url}/accounts/login/")
+    attacker.get_by_label("Username").fill(victim.username)
+    attacker.get_by_label("Password").fill(TEST_PASSWORD)
+    attacker.get_by_role("button", name="Sign in").click()
+    expect(attacker.get_by_role("heading", name="Enter code")).to_be_visible()
+    attacker.goto(f"{live_server.url}/accounts/mfa/setup/")
+    expect(attacker.get_by_role("heading", name="Enter code")).to_be_visible()
+    expect(attacker.get_by_test_id("mfa-qr")).to_have_count(0)
+    attacker.goto(f"{live_server.url}/customers/")
+    expect(attacker.get_by_role("button", name="Sign in")).to_be_visible()
+
+    # Nothing changed for the victim: the same app, still signed in.
+    assert list(TOTPDevice.objects.filter(user=victim)) == [device]
+    page.reload()
+    expect(page.get_by_role("heading", name="Customers")).to_be_visible()

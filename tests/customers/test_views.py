@@ -361,3 +361,30 @@ def test_the_full_history_pages_newest_first_both_ways(client, admin_agent):
     assert [r.pk for r in last] == newest_first[-50:]
     before = client.get(url, {"cursor": last.previous_cursor}).context["page_obj"]
     assert [r.pk for r in before] == newest_first[-100:-50]
+
+
+def test_paging_cursors_are_opaque_so_company_names_stay_out_of_addresses(client, admin_agent):
+    """Cursors travel in URLs and access logs: encrypted, not merely signed."""
+    import base64
+    import contextlib
+    import zlib
+
+    partner = admin_agent.partner
+    for n in range(60):
+        ResellerRelationshipFactory(
+            partner=partner, customer__company_name=f"Hanbit Secret {n:02d}"
+        )
+    client.force_login(admin_agent)
+    page = client.get(reverse("customers:list")).context["page_obj"]
+    cursor = page.next_cursor
+    assert cursor and "Hanbit" not in cursor
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert b"Hanbit" not in raw
+    for start in range(len(raw)):  # nor in anything that decompresses from it
+        with contextlib.suppress(zlib.error):
+            assert b"Hanbit" not in zlib.decompressobj().decompress(raw[start:])
+    following = client.get(reverse("customers:list"), {"cursor": cursor}).context["page_obj"]
+    assert following[0].company_name == "Hanbit Secret 50"
+    tampered = cursor[:-6] + ("A" if cursor[-6] != "A" else "B") + cursor[-5:]
+    again = client.get(reverse("customers:list"), {"cursor": tampered}).context["page_obj"]
+    assert again[0].company_name == "Hanbit Secret 00", "a tampered cursor is the first page"

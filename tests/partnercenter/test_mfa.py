@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnercenter import services
+from partnercenter.models import AuditEvent, OutboundEmail
 from partnercenter.roles import Role
 from tests.factories import TEST_PASSWORD, CustomerFactory, UserFactory
 from tests.permissions import assert_permission_matrix
@@ -344,3 +345,203 @@ def test_the_code_pages_speak_the_users_language(client, settings, make_user):
     password_step(client, user)
     page = client.get(reverse("mfa_enrol")).content.decode()
     assert "인증 앱 설정" in page and "앱에 표시된 코드" in page
+
+
+# --- The password alone never replaces a second factor (docs/security.md) ---------------
+
+
+@pytest.mark.parametrize("mfa_required", [True, False])
+def test_a_waiting_sign_in_of_a_user_with_an_app_cannot_open_the_set_up_page(
+    client, make_user, settings, mfa_required
+):
+    """The critical finding: with only the password, a second browser opened **Set up your
+    authenticator app**, scanned its own key and replaced the victim's app."""
+    settings.MFA_REQUIRED = mfa_required
+    victim = make_user(Role.GLOBAL_ADMIN)
+    device = enrolled(victim)
+    last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    password_step(client, victim)  # the attacker knows the password, not the code
+
+    page = client.get(reverse("mfa_enrol"))
+    assert page.status_code == 302 and page.url == reverse("mfa_verify")
+    assert not TOTPDevice.objects.filter(user=victim, confirmed=False).exists(), "no new key"
+
+    # Even a POST with a code for a device the attacker made is refused, changing nothing.
+    planted = TOTPDevice.objects.create(user=victim, name="planted", confirmed=False)
+    session = client.session
+    session["mfa_enrolling_device"] = planted.pk
+    session.save()
+    response = client.post(reverse("mfa_enrol"), {"code": code_for(planted)})
+    assert response.status_code == 302 and response.url == reverse("mfa_verify")
+    assert not signed_in(client)
+    assert list(TOTPDevice.objects.filter(user=victim, confirmed=True)) == [device]
+    planted.refresh_from_db()
+    assert not planted.confirmed
+    assert client.get(reverse("customers:list")).status_code == 302
+    later = AuditEvent.objects.filter(pk__gt=last_event)
+    assert not later.filter(event_type__startswith="user.mfa_").exists()
+
+
+def test_recovery_codes_alone_also_count_as_a_second_factor(client, make_user, settings):
+    settings.MFA_REQUIRED = True
+    user = make_user(Role.ADMIN_AGENT)
+    enrolled(user)
+    TOTPDevice.objects.filter(user=user).delete()  # only the recovery codes are left
+    response = password_step(client, user)
+    assert response.url == reverse("mfa_verify")
+    assert client.get(reverse("mfa_enrol")).url == reverse("mfa_verify")
+
+
+def test_two_first_set_ups_racing_cannot_both_win(make_user):
+    """The service re-checks under the user's row lock: the second confirmation is refused."""
+    from django.core.exceptions import ValidationError
+
+    user = make_user(Role.ADMIN_AGENT)
+    first = services.mfa_enrolment_start(user=user)
+    second = TOTPDevice.objects.create(user=user, name="other browser", confirmed=False)
+    services.mfa_enrolment_confirm(device=first, code=code_for(first), signed_in=False)
+    with pytest.raises(ValidationError, match="already has multi-factor authentication"):
+        services.mfa_enrolment_confirm(device=second, code=code_for(second), signed_in=False)
+    assert list(TOTPDevice.objects.filter(user=user, confirmed=True)) == [first]
+
+
+def test_the_first_set_up_at_sign_in_is_recorded(client, make_user, settings):
+    settings.MFA_REQUIRED = True
+    user = make_user(Role.ADMIN_AGENT)
+    password_step(client, user)
+    client.get(reverse("mfa_enrol"))
+    device = TOTPDevice.objects.get(user=user)
+    client.post(reverse("mfa_enrol"), {"code": code_for(device)})
+    assert signed_in(client)
+    event = AuditEvent.objects.get(event_type="user.mfa_enrolled")
+    assert (event.actor, event.partner, event.object_id) == (user, user.partner, str(user.pk))
+
+
+# --- Fresh proof before changing the second factor ---------------------------------------
+
+
+def test_a_new_authenticator_while_signed_in_asks_for_the_password_first(client, make_user):
+    user = make_user(Role.ADMIN_AGENT)
+    old = enrolled(user)
+    client.force_login(user)
+    response = client.get(reverse("mfa_enrol"))
+    confirm = reverse("security_confirm")
+    assert response.status_code == 302 and response.url.startswith(confirm)
+    assert not TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+    # Posting a code without the proof changes nothing either.
+    response = client.post(reverse("mfa_enrol"), {"code": "123456"})
+    assert response.url.startswith(confirm)
+    assert list(TOTPDevice.objects.filter(user=user)) == [old]
+
+    page = client.get(response.url)
+    assert page.status_code == 200 and "Confirm your password" in page.content.decode()
+    wrong = client.post(
+        response.url, {"password": "not the password", "next": "/accounts/mfa/setup/"}
+    )
+    assert wrong.status_code == 200 and "That password isn&#x27;t right." in wrong.content.decode()
+    right = client.post(response.url, {"password": TEST_PASSWORD, "next": reverse("mfa_enrol")})
+    assert right.status_code == 302 and right.url == reverse("mfa_enrol")
+    assert client.get(reverse("mfa_enrol")).status_code == 200
+
+
+def test_new_recovery_codes_ask_for_the_password_first(client, make_user):
+    user = make_user(Role.ADMIN_AGENT)
+    enrolled(user)
+    before = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    client.force_login(user)
+    response = client.post(reverse("recovery_codes_renew"))
+    assert response.status_code == 302 and response.url.startswith(reverse("security_confirm"))
+    after = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert after == before
+    assert not AuditEvent.objects.filter(event_type="user.recovery_codes_renewed").exists()
+
+    proved(client)
+    page = client.post(reverse("recovery_codes_renew"))
+    assert page.status_code == 200
+    event = AuditEvent.objects.get(event_type="user.recovery_codes_renewed")
+    assert event.actor == user
+
+
+def test_the_proof_lasts_only_a_few_minutes(client, make_user, settings):
+    user = make_user(Role.ADMIN_AGENT)
+    enrolled(user)
+    client.force_login(user)
+    proved(client)
+    session = client.session
+    session["security_proof_at"] -= settings.SECURITY_PROOF_MINUTES * 60 + 1
+    session.save()
+    assert client.post(reverse("recovery_codes_renew")).url.startswith(reverse("security_confirm"))
+
+
+def test_the_proof_page_returns_only_to_this_site(client, make_user):
+    client.force_login(make_user(Role.ADMIN_AGENT))
+    response = client.post(
+        reverse("security_confirm"), {"password": TEST_PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("security")
+
+
+def test_wrong_passwords_on_the_proof_page_count_towards_the_lockout(client, make_user, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = make_user(Role.ADMIN_AGENT)
+    client.force_login(user)
+    for _attempt in range(2):
+        page = client.post(reverse("security_confirm"), {"password": "guess"})
+        assert page.status_code == 200
+    locked = client.post(reverse("security_confirm"), {"password": "guess"})
+    assert locked.status_code == 429
+    # While locked out, even the right password gives no proof.
+    assert client.post(reverse("security_confirm"), {"password": TEST_PASSWORD}).status_code == 429
+    assert "security_proof_at" not in client.session
+
+
+def test_replacing_the_app_signs_out_other_sessions_emails_the_user_and_is_recorded(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    user = make_user(Role.ADMIN_AGENT, email="adam@fabrikam.example", language="ko")
+    old = enrolled(user)
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    assert elsewhere.get(reverse("customers:list")).status_code == 200
+
+    client.force_login(user)
+    proved(client)
+    client.get(reverse("mfa_enrol"))
+    new = TOTPDevice.objects.get(user=user, confirmed=False)
+    done = client.post(reverse("mfa_enrol"), {"code": code_for(new)})
+    assert done.status_code == 200 and "Recovery codes" in done.content.decode()
+
+    assert list(TOTPDevice.objects.filter(user=user)) == [new] and old.pk != new.pk
+    assert client.get(reverse("customers:list")).status_code == 200, "this session stays"
+    assert elsewhere.get(reverse("customers:list")).status_code == 302, "the others end"
+    event = AuditEvent.objects.get(event_type="user.mfa_replaced")
+    assert event.actor == user and event.object_id == str(user.pk)
+    assert (
+        not AuditEvent.objects.filter(event_type="user.mfa_enrolled")
+        .exclude(created_at__lt=event.created_at)
+        .exists()
+    )
+    email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.SECURITY_NOTICE)
+    assert email.to_email == "adam@fabrikam.example"
+    assert "인증 앱" in email.subject, "in the user's language"
+
+
+def test_a_password_change_is_recorded(client, make_user):
+    user = make_user(Role.ADMIN_AGENT)
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "A-new-Passw0rd-2026",
+            "new_password2": "A-new-Passw0rd-2026",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("A-new-Passw0rd-2026") and not user.must_change_password
+    event = AuditEvent.objects.get(event_type="user.password_changed")
+    assert event.actor == user
+    assert "A-new-Passw0rd-2026" not in str(event.before) + str(event.after)

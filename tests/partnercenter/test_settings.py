@@ -48,14 +48,20 @@ def test_the_deploy_check_is_clean_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (1 silenced)." in result.stdout
     preload = manage(
-        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "1"}
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "1"},
     )
     assert preload.returncode == 0, preload.stdout + preload.stderr
     assert "System check identified no issues (0 silenced)." in preload.stdout
 
 
 def test_hsts_preload_is_off_unless_asked_for():
-    code = "from django.conf import settings as s; print(s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_SECONDS)"
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_SECONDS)"
+    )
     assert manage("shell", "-c", code, env=PRODUCTION_ENV).stdout.split()[-2:] == [
         "False",
         "31536000",

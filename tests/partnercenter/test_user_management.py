@@ -1,10 +1,13 @@
 """Settings → User management (seed 004: "Add a new user", "Assign user permissions")."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import reverse
 
+from partnercenter.models import AuditEvent
 from partnercenter.roles import Role
 from tests.factories import UserFactory
 from tests.permissions import assert_permission_matrix
@@ -239,7 +242,7 @@ def test_the_last_global_admin_cannot_lose_the_role(global_admin):
 
     from partnercenter import services
 
-    with pytest.raises(ValidationError, match="A partner must keep at least one Global admin."):
+    with pytest.raises(ValidationError, match=r"A partner must keep at least one Global admin\."):
         services.partner_user_update_roles(user=global_admin, roles=["Sales agent"])
     assert User.objects.get(pk=global_admin.pk).role_names == ["Global admin"]
 
@@ -289,3 +292,108 @@ def test_another_partners_user_is_404_for_every_action(client, global_admin, oth
 def test_malformed_or_unknown_user_ids_are_404(client, global_admin, path):
     client.force_login(global_admin)
     assert client.get(path).status_code == 404
+
+
+# --- Who may manage whom (docs/roles.md, rules U1–U3) ------------------------------------
+
+
+@pytest.fixture
+def user_admin(make_user):
+    return make_user(Role.USER_ADMIN, first_name="Una")
+
+
+def test_u1_a_user_admin_cannot_make_itself_global_admin(client, user_admin, global_admin):
+    client.force_login(user_admin)
+    response = client.post(
+        reverse("users:detail", args=[user_admin.pk]), {"roles": ["User admin", "Global admin"]}
+    )
+    assert response.status_code == 403
+    assert User.objects.get(pk=user_admin.pk).role_names == ["User admin"]
+    assert client.get(reverse("webhooks:list")).status_code == 403
+
+
+def test_u1_a_user_admin_cannot_make_another_user_global_admin(client, user_admin):
+    agent = UserFactory(partner=user_admin.partner, roles=[Role.SALES_AGENT])
+    client.force_login(user_admin)
+    response = client.post(reverse("users:detail", args=[agent.pk]), {"roles": ["Global admin"]})
+    assert response.status_code == 403
+    assert User.objects.get(pk=agent.pk).role_names == ["Sales agent"]
+    assert not AuditEvent.objects.filter(event_type="user.roles_changed").exists()
+    # The other roles stay theirs to manage.
+    response = client.post(reverse("users:detail", args=[agent.pk]), {"roles": ["Admin agent"]})
+    assert response.status_code == 302
+    assert User.objects.get(pk=agent.pk).role_names == ["Admin agent"]
+
+
+def test_u1_a_user_admin_cannot_add_a_global_admin(client, user_admin):
+    client.force_login(user_admin)
+    page = client.get(reverse("users:add")).content.decode()
+    assert re.search(r'<input[^>]*value="Global admin"[^>]*disabled', page), "shown locked"
+    response = client.post(
+        reverse("users:add"),
+        {
+            "first_name": "Mallory",
+            "last_name": "Kim",
+            "email": "mallory@fabrikam.example",
+            "roles": ["Global admin"],
+        },
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="mallory@fabrikam.example").exists()
+
+
+def test_u1_a_global_admin_grants_and_removes_global_admin(client, global_admin):
+    colleague = UserFactory(partner=global_admin.partner, roles=[Role.SALES_AGENT])
+    client.force_login(global_admin)
+    page = client.get(reverse("users:detail", args=[colleague.pk])).content.decode()
+    assert not re.search(r'<input[^>]*value="Global admin"[^>]*disabled', page)
+    client.post(reverse("users:detail", args=[colleague.pk]), {"roles": ["Global admin"]})
+    assert User.objects.get(pk=colleague.pk).role_names == ["Global admin"]
+    client.post(reverse("users:detail", args=[colleague.pk]), {"roles": ["Sales agent"]})
+    assert User.objects.get(pk=colleague.pk).role_names == ["Sales agent"]
+
+
+def test_u2_a_user_admin_cannot_touch_a_global_admins_account(client, user_admin, global_admin):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.partnercenter.test_mfa import enrolled
+
+    enrolled(global_admin)
+    client.force_login(user_admin)
+    page = client.get(reverse("users:detail", args=[global_admin.pk])).content.decode()
+    assert "Only a Global admin can change a Global admin" in page
+    assert "Reset MFA" not in page and "Remove user" not in page
+
+    roles = client.post(reverse("users:detail", args=[global_admin.pk]), {"roles": ["Sales agent"]})
+    reset = client.post(reverse("users:mfa_reset", args=[global_admin.pk]))
+    remove = client.post(reverse("users:remove", args=[global_admin.pk]))
+    assert (roles.status_code, reset.status_code, remove.status_code) == (403, 403, 403)
+    global_admin.refresh_from_db()
+    assert global_admin.is_active and global_admin.mfa_reset_at is None
+    assert User.objects.get(pk=global_admin.pk).role_names == ["Global admin"]
+    assert TOTPDevice.objects.filter(user=global_admin, confirmed=True).exists()
+    assert not AuditEvent.objects.filter(
+        event_type__in=["user.roles_changed", "user.mfa_reset", "user.removed"]
+    ).exists()
+
+
+def test_u2_a_global_admin_resets_another_global_admins_mfa(client, global_admin):
+    from tests.partnercenter.test_mfa import enrolled
+
+    other = UserFactory(partner=global_admin.partner, roles=[Role.GLOBAL_ADMIN])
+    enrolled(other)
+    client.force_login(global_admin)
+    assert client.post(reverse("users:mfa_reset", args=[other.pk])).status_code == 302
+    other.refresh_from_db()
+    assert other.mfa_reset_by == global_admin
+
+
+def test_u3_nobody_changes_their_own_roles(client, global_admin):
+    second = UserFactory(partner=global_admin.partner, roles=[Role.GLOBAL_ADMIN])
+    client.force_login(second)
+    page = client.get(reverse("users:detail", args=[second.pk])).content.decode()
+    assert "You can&#x27;t change your own roles." in page
+    response = client.post(reverse("users:detail", args=[second.pk]), {"roles": ["Sales agent"]})
+    assert response.status_code == 200
+    assert "You can&#x27;t change your own roles." in response.content.decode()
+    assert User.objects.get(pk=second.pk).role_names == ["Global admin"]

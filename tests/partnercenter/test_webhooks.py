@@ -124,6 +124,69 @@ def test_private_and_loopback_addresses_are_refused(settings, url):
     assert "private or local" in str(refused.value.message_dict["url"])
 
 
+#: IPv6 forms that carry an IPv4 address to a translator or tunnel; Python 3.11's
+#: ``is_global`` passes some of them (docs/security.md, "Webhook addresses").
+TUNNELLED = [
+    "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # NAT64 → 169.254.169.254
+    "https://[64:ff9b::808:808]/hook",  # NAT64 of a public address: still a translator
+    "https://[64:ff9b:1::a00:1]/hook",  # local-use NAT64
+    "https://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+    "https://[2002:808:808::]/hook",  # 6to4 of a public address
+    "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",  # Teredo
+    "https://[::127.0.0.1]:8443/hook",  # IPv4-compatible
+    "https://[::8.8.8.8]/hook",
+    "https://[::ffff:0:a9fe:a9fe]/hook",  # IPv4-translated
+]
+
+
+@pytest.mark.parametrize("url", TUNNELLED)
+def test_ipv6_forms_that_tunnel_to_ipv4_are_refused_at_registration(settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    settings.WEBHOOK_ALLOW_PORTS = None
+    with pytest.raises(ValidationError) as refused:
+        webhooks.url_check(url)
+    assert "private or local" in str(refused.value.message_dict["url"])
+
+
+@pytest.mark.parametrize("url", TUNNELLED)
+def test_ipv6_forms_that_tunnel_to_ipv4_are_refused_again_at_delivery(
+    admin_agent, settings, run_jobs, url
+):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    settings.WEBHOOK_ALLOW_PORTS = None
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    endpoint = WebhookEndpointFactory(partner=admin_agent.partner, url=url)  # as if stored earlier
+    webhooks.endpoint_test_send(endpoint=endpoint)
+    run_jobs()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "failed" and "AddressRefused" in delivery.last_error
+    assert delivery.status_code is None
+
+
+def test_a_public_ipv6_address_is_still_allowed(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    settings.WEBHOOK_ALLOW_PORTS = [443]
+    assert webhooks.url_check("https://[2606:4700:4700::1111]/hook")
+
+
+def test_only_port_443_unless_allowed(settings, admin_agent, run_jobs):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    settings.WEBHOOK_ALLOW_PORTS = [443]
+    assert webhooks.url_check("https://8.8.8.8:443/hook")
+    with pytest.raises(ValidationError, match="only be sent to port 443, not 8443"):
+        webhooks.url_check("https://8.8.8.8:8443/hook")
+    settings.WEBHOOK_ALLOW_PORTS = [443, 8443]
+    assert webhooks.url_check("https://8.8.8.8:8443/hook")
+
+    settings.WEBHOOK_ALLOW_PORTS = [443]
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    endpoint = WebhookEndpointFactory(partner=admin_agent.partner, url="https://8.8.8.8:8443/x")
+    webhooks.endpoint_test_send(endpoint=endpoint)
+    run_jobs()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "failed" and "port 443" in delivery.last_error
+
+
 def test_plain_http_and_credentials_in_the_url_are_refused(settings):
     settings.WEBHOOK_ALLOW_HTTP = False
     with pytest.raises(ValidationError, match="must start with https"):

@@ -76,7 +76,8 @@ OBJECT_URLS = {
 }
 #: Pages that name no object: partner A reads them and must not see partner B.
 OWN_PAGES = {
-    "home", "login", "mfa_verify", "mfa_enrol", "security", "recovery_codes_renew",
+    "home", "login", "mfa_verify", "mfa_enrol", "security", "security_confirm",
+    "recovery_codes_renew",
     "sign_out_everywhere", "logout", "password_change", "set_language", "profile",
     "users:list", "users:add", "customers:list", "customers:new", "customers:new_agreement",
     "customers:new_review", "customers:new_cancel", "relationships:request",

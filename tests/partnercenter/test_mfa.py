@@ -295,7 +295,12 @@ def test_security_info_renews_recovery_codes_and_sets_up_a_new_phone(client, mak
 
 @pytest.mark.parametrize(
     ("name", "method"),
-    [("security", "get"), ("mfa_enrol", "get"), ("sign_out_everywhere", "post")],
+    [
+        ("security", "get"),
+        ("security_confirm", "get"),
+        ("mfa_enrol", "get"),
+        ("sign_out_everywhere", "post"),
+    ],
 )
 def test_security_pages_serve_every_partner_user_and_staff_but_no_customer(client, name, method):
     """Each user looks after their own sign-in: every role, and staff (who need MFA too)."""

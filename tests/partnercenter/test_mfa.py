@@ -352,7 +352,7 @@ def test_the_code_pages_speak_the_users_language(client, settings, make_user):
     assert "인증 앱 설정" in page and "앱에 표시된 코드" in page
 
 
-# --- The password alone never replaces a second factor (docs/security.md) ---------------
+# --- The password alone never replaces a second factor (docs/security.md, S1–S3) ---------
 
 
 @pytest.mark.parametrize("mfa_required", [True, False])

@@ -125,7 +125,7 @@ def test_private_and_loopback_addresses_are_refused(settings, url):
 
 
 #: IPv6 forms that carry an IPv4 address to a translator or tunnel; Python 3.11's
-#: ``is_global`` passes some of them (docs/security.md, "Webhook addresses").
+#: ``is_global`` passes some of them (docs/security.md, rule S5).
 TUNNELLED = [
     "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # NAT64 → 169.254.169.254
     "https://[64:ff9b::808:808]/hook",  # NAT64 of a public address: still a translator

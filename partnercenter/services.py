@@ -155,11 +155,13 @@ def partner_user_manage_check(*, acting_user: User | None, user: User | None, ro
 
     ``user`` None: a new user (Add user). ``roles`` None: the action is not a role
     change (Reset MFA, Remove user). ``acting_user`` None is the system (demo data,
-    management commands): allowed. Microsoft Entra keeps a User Administrator from
-    managing Global Administrators the same way; without it a User admin could make
-    itself Global admin.
+    management commands), and an account without a partner is back-office staff in
+    Django admin (the operators who recover a partner's locked-out Global admin):
+    both are allowed. Microsoft Entra keeps a User Administrator from managing
+    Global Administrators the same way; without it a User admin could make itself
+    Global admin.
     """
-    if acting_user is None:
+    if acting_user is None or not acting_user.partner_id:
         return
     # Reaching for Global admin is forbidden (403) before it is a form error (U3).
     granting = roles is not None and Role.GLOBAL_ADMIN.value in {str(r) for r in roles}

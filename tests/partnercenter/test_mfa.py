@@ -344,6 +344,22 @@ def test_an_operator_resets_a_users_mfa_in_django_admin(client):
     assert page.status_code == 200 and "MFA reset at" in page.content.decode()
 
 
+def test_an_operator_resets_a_global_admins_mfa_in_django_admin(client):
+    """Rule U2 binds partner users, not back-office staff: they recover a partner whose
+    only Global admin lost the phone."""
+    only_admin = UserFactory(roles=[Role.GLOBAL_ADMIN])
+    enrolled(only_admin)
+    staff = UserFactory(partner=None, is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    client.post(
+        reverse("admin:partnercenter_user_changelist"),
+        {"action": "reset_mfa", "_selected_action": [only_admin.pk]},
+    )
+    only_admin.refresh_from_db()
+    assert not TOTPDevice.objects.filter(user=only_admin).exists()
+    assert only_admin.mfa_reset_by == staff
+
+
 def test_the_code_pages_speak_the_users_language(client, settings, make_user):
     settings.MFA_REQUIRED = True
     user = make_user(Role.ADMIN_AGENT, language="ko")

@@ -45,7 +45,7 @@ class AgreementTemplateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """A new or changed template may change which agreement is current: the service
-        compares every status row with it again and records the change (issue #13)."""
+        compares every status row with it again and records the change."""
         agreement_template_save(user=request.user, template=obj)
 
 

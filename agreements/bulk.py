@@ -1,4 +1,4 @@
-"""Bulk confirmation from CSV: Agreement compliance → **Confirm in bulk** (issue #14).
+"""Bulk confirmation from CSV: Agreement compliance → **Confirm in bulk**.
 
 A partner uploads a file of confirmations (``agreements.compliance.BULK_COLUMNS``:
 the customer's domain or tenant ID, the person who accepted and the date);

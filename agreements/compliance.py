@@ -1,4 +1,4 @@
-"""Agreement compliance: which customers lack a confirmation of the current agreement (issue #14).
+"""Agreement compliance: which customers lack a confirmation of the current agreement.
 
 Reads only, scoped to the signed-in user's partner: the report (status rows
 through the ``agr_status_compliance`` / ``agr_status_lacking`` indexes,

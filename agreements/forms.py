@@ -109,7 +109,7 @@ class AgreementStepForm(AcceptorFields):
             self.fields["option"].choices = [
                 c for c in self.fields["option"].choices if c[0] != AgreementOption.ATTEST
             ]
-            # The one option left is chosen, not shown as a lone empty radio (issue #15).
+            # The one option left is chosen, not shown as a lone empty radio.
             self.fields["option"].initial = AgreementOption.INVITE
 
     def clean(self):
@@ -144,7 +144,7 @@ class AcceptanceForm(AcceptorFields):
 
 
 class ComplianceFilterForm(forms.Form):
-    """Agreement compliance's filters (issue #14); ``filters()`` gives the report's."""
+    """Agreement compliance's filters; ``filters()`` gives the report's."""
 
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     country = forms.ChoiceField(label=_("Country/region"), required=False)

@@ -149,7 +149,7 @@ class AgreementAcceptance(AppendOnlyModel):
 
     Append-only: ``save()`` of a stored row, ``delete()`` and the queryset's
     ``update()``/``delete()`` raise ``AppendOnlyError``; on PostgreSQL a trigger
-    refuses UPDATE and DELETE too (migration 0006, issue #13).
+    refuses UPDATE and DELETE too (migration 0006).
 
     The newest record for a (customer, partner) pair is that partner's current
     confirmation; older ones are history (SPEC §4).
@@ -289,7 +289,7 @@ class AgreementStatusRow(models.Model):
         NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
 
     class Compliance(models.TextChoices):
-        """The Agreement compliance report's statuses (issue #14), most urgent first."""
+        """The Agreement compliance report's statuses, most urgent first."""
 
         MISSING = "missing", _("No confirmation")
         OTHER_PARTNER = "other_partner", _("Confirmed by another partner only")
@@ -381,7 +381,7 @@ class AgreementStatusRow(models.Model):
 
 
 class BulkAttestation(models.Model):
-    """One uploaded CSV of confirmations (Agreement compliance → **Confirm in bulk**; issue #14).
+    """One uploaded CSV of confirmations (Agreement compliance → **Confirm in bulk**).
 
     The file is kept as text (``content``, UTF-8 without BOM). A background job
     validates every row by the rules of the one-row service (A1–A8, A12) and

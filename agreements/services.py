@@ -377,7 +377,7 @@ def agreement_template_save(*, user, template: AgreementTemplate) -> AgreementTe
 def customer_event_publish(
     partner: Partner, event_name: str, customer, *, resource_name: str = "customeragreement"
 ) -> list:
-    """Publish a webhook event about ``customer`` to ``partner`` (issue #12).
+    """Publish a webhook event about ``customer`` to ``partner``.
 
     ResourceUri is the customer's Account info, AuditUri its agreement history.
     Returns the deliveries queued (none when no endpoint listens).
@@ -493,7 +493,7 @@ def agreement_status_sync(customer) -> None:
 
 def agreement_status_sync_many(customer_ids, *, batch: int = 2000) -> None:
     """``agreement_status_sync`` for many customers (by pk), ``batch`` customers a round:
-    a handful of queries per round, whatever the number (bulk confirmation, issue #14)."""
+    a handful of queries per round, whatever the number (bulk confirmation)."""
     customer_ids = sorted(set(customer_ids))
     for start in range(0, len(customer_ids), batch):
         ids = customer_ids[start : start + batch]
@@ -522,7 +522,7 @@ def agreement_status_sync_many(customer_ids, *, batch: int = 2000) -> None:
 def agreement_status_attested(customer_ids, *, partner: Partner, template) -> None:
     """The status rows after ``partner`` attested ``template`` for each of ``customer_ids``
     (their newest attestations by ``partner``, just written in this transaction), in a few
-    set-based statements per call: bulk confirmation's path (issue #14).
+    set-based statements per call: bulk confirmation's path.
 
     ``partner``'s row of a customer served by no other partner changes only in what it
     attests, and so in its status and compliance (the same CASEs as

@@ -57,7 +57,7 @@ def compliance_of(
     other_attested_type: str,
     current: tuple[int | None, str],
 ) -> str:
-    """The compliance report's status of one row (issue #14); ``current`` as
+    """The compliance report's status of one row; ``current`` as
     ``current_agreement()`` returns it. ``agreements.services.compliance_case`` says
     the same in SQL — a test proves they agree.
 

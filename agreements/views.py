@@ -1,6 +1,6 @@
 """Agreement pages: Account info → Microsoft Customer Agreement → **Update** and its
 history (seed 000), and Customers → **Agreement compliance** with its exports and
-**Confirm in bulk** (issue #14)."""
+**Confirm in bulk**."""
 
 import tempfile
 
@@ -93,7 +93,7 @@ def acceptance_history(request, pk):
     )
 
 
-# --- Agreement compliance (issue #14) ------------------------------------------------------
+# --- Agreement compliance ------------------------------------------------------
 
 REPORT_PER_PAGE = 50
 PROBLEMS_PER_PAGE = 100

@@ -49,7 +49,7 @@ PAGES = [
     ("Indirect provider, page 1", "adminagent@northwind.example", "/customers/"),
     ("Indirect reseller (few)", "adminagent@woodgrove.example", "/customers/"),
     ("Account info, 1 000 records", "adminagent@fabrikam.example", "/customers/{heavy}/"),
-    # Agreement compliance (issue #14): status rows through the compliance indexes.
+    # Agreement compliance: status rows through the compliance indexes.
     ("Compliance, page 1", "adminagent@fabrikam.example", "/customers/compliance/"),
     ("Compliance, last page", "adminagent@fabrikam.example", "/customers/compliance/?cursor=last"),
     (

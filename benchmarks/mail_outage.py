@@ -1,4 +1,4 @@
-"""What a user's **Send** costs when the mail server is slow or down (issue #12).
+"""What a user's **Send** costs when the mail server is slow or down.
 
 Run by hand (not in CI), from the project folder of the commit to measure:
 

@@ -60,8 +60,8 @@ class CustomerAdmin(admin.ModelAdmin):
         return obj.country.code
 
     def save_model(self, request, obj, form, change):
-        """Through the service, which records each changed field's old and new value
-        (issue #13); a corrected company name or domain moves the partners' list rows too
+        """Through the service, which records each changed field's old and new value;
+        a corrected company name or domain moves the partners' list rows too
         (same transaction)."""
         values = {
             name: form.cleaned_data[name] for name in form.changed_data if name in STAFF_FIELDS

@@ -131,7 +131,7 @@ class SeatCountForm(forms.Form):
 
 
 class CustomerContactForm(forms.Form):
-    """Account info → Primary contact → **Edit** (issue #13): the customer's primary contact.
+    """Account info → Primary contact → **Edit**: the customer's primary contact.
 
     Field names are the model's, so the service's errors land beside them;
     the phone number is read for ``country`` (the customer's market).

@@ -40,7 +40,7 @@ CUSTOMER_FIELDS = [
 #: What back-office staff may change in Django admin (the tenant ID never changes).
 STAFF_FIELDS = [*CUSTOMER_FIELDS, "language"]
 
-#: The primary contact: what a partner user may change on Account info (issue #13).
+#: The primary contact: what a partner user may change on Account info.
 CONTACT_FIELDS = ["contact_first_name", "contact_last_name", "contact_email", "contact_phone"]
 
 

@@ -1,4 +1,4 @@
-"""Scheduled jobs of the customers app (``settings.SCHEDULED_JOBS``; issue #12)."""
+"""Scheduled jobs of the customers app (``settings.SCHEDULED_JOBS``)."""
 
 from django_tasks import task
 

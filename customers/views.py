@@ -390,7 +390,7 @@ def customer_contact(request, pk):
 
 
 def customer_history(request, pk):
-    """Account info → **History** (issue #13): what happened to this customer, newest first.
+    """Account info → **History**: what happened to this customer, newest first.
 
     Every role that can view the customer sees its partner's events about it,
     its indirect resellers' (for a provider) and those no partner made (the

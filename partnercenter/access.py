@@ -99,7 +99,7 @@ EMAIL_KIND_ACTION = {
 
 
 def outbound_email_get_for_user(user, pk) -> OutboundEmail:
-    """One outgoing email of ``user``'s partner (issue #12).
+    """One outgoing email of ``user``'s partner.
 
     Raises Http404 when ``pk`` is malformed, unknown or another partner's,
     PermissionDenied when ``user`` may not send emails of its kind.

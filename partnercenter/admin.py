@@ -131,7 +131,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Sign-in security"), {"fields": ("mfa_reset_at", "mfa_reset_by")}),
     )
     # Sign-in times are evidence, not settings; plain multi-selects, because the JS filter
-    # widget's search icons carry an aria-label on a role-less span (axe, issue #15).
+    # widget's search icons carry an aria-label on a role-less span (axe).
     readonly_fields = ["last_login", "date_joined", "mfa_reset_at", "mfa_reset_by"]
     filter_horizontal = ()
     actions = ["reset_mfa", "sign_out_everywhere"]
@@ -159,7 +159,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         """A partner user's roles change through the service, which records who changed
-        them from what to what (``user.roles_changed``, issue #13)."""
+        them from what to what (``user.roles_changed``)."""
         roles = None
         if change and form.instance.partner_id and "groups" in form.changed_data:
             roles = [g.name for g in form.cleaned_data.pop("groups")]
@@ -171,7 +171,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Reset MFA (lost phone) and sign out everywhere"))
     def reset_mfa(self, request, queryset):
-        """The operator's reset for a lost phone: recorded like a User admin's (issue #11)."""
+        """The operator's reset for a lost phone: recorded like a User admin's."""
         for user in queryset:
             services.mfa_reset(user=user, acting_user=request.user)
         self.message_user(
@@ -232,7 +232,7 @@ class _DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(_DeliveryAdmin):
-    """The outbox (issue #12): every email, its state, attempts and last error."""
+    """The outbox: every email, its state, attempts and last error."""
 
     list_display = ["created_at", "to_email", "subject", "kind", "state", "attempts", "sent_at"]
     list_filter = ["state", "kind"]
@@ -287,7 +287,7 @@ class EventTypeFilter(admin.SimpleListFilter):
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """The activity log of every partner, read-only: evidence is never added, changed or
-    deleted by hand (issue #13)."""
+    deleted by hand."""
 
     list_display = [
         "created_at",

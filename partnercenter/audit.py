@@ -46,7 +46,7 @@ ActorKind = AuditEvent.ActorKind
 
 
 class EventType:
-    """The stable event codes (issue #13); ``LABELS`` names each for filters and exports."""
+    """The stable event codes; ``LABELS`` names each for filters and exports."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_CONTACT_CHANGED = "customer.contact_changed"
@@ -253,7 +253,7 @@ def audit_record_many(
 
 
 def audit_record_batch(events: Iterable[AuditEvent]) -> int:
-    """Write thousands of ``audit_event``s (bulk confirmation, issue #14) as one prepared
+    """Write thousands of ``audit_event``s (bulk confirmation) as one prepared
     INSERT run once per event (the driver's ``executemany``); returns how many.
 
     Each value is converted by its field exactly as ``bulk_create`` converts it

@@ -7,7 +7,7 @@ from django.contrib.auth.backends import ModelBackend
 class PartnerModelBackend(ModelBackend):
     """``ModelBackend`` whose ``get_user`` — run on every signed-in request — joins the
     user's partner, which every dashboard page reads (names, nav, scoped access):
-    one query instead of two (issue #9). Passwords, ``is_active`` and permissions
+    one query instead of two. Passwords, ``is_active`` and permissions
     are ModelBackend's unchanged.
 
     Sessions signed in before this backend existed name ModelBackend and sign in

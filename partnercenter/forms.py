@@ -159,7 +159,7 @@ class PartnerUserAddForm(forms.Form):
         email = self.cleaned_data["email"].strip()
         # Checked here for a message beside the field; the database constraint
         # (partnercenter_user_unique_email) is the guarantee. One answer whoever
-        # holds the address: never reveal another partner's users (issue #11).
+        # holds the address: never reveal another partner's users.
         if email_taken(email):
             raise forms.ValidationError(EMAIL_UNAVAILABLE)
         return email
@@ -183,7 +183,7 @@ class SignInForm(AuthenticationForm):
 
 
 class MfaCodeForm(forms.Form):
-    """The second factor: a 6-digit authenticator code or a recovery code (issue #11)."""
+    """The second factor: a 6-digit authenticator code or a recovery code."""
 
     code = forms.CharField(max_length=32, strip=True)
 
@@ -295,7 +295,7 @@ class WebhookEndpointForm(forms.Form):
 
 
 class ActivityFilterForm(forms.Form):
-    """The Activity log's and a customer's History filters (issue #13); all optional.
+    """The Activity log's and a customer's History filters; all optional.
 
     ``users`` are the partner's users to choose from (removed ones included:
     their events stay). ``with_customer=False`` drops the customer field (the

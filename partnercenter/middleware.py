@@ -24,7 +24,7 @@ MAX_QUERY_VALUE = 2000
 
 class AuditContextMiddleware:
     """Give each request an id, and let the audit events it writes record it, the client's
-    address and its user agent (issue #13). The id is sent back as ``X-Request-ID``, so a
+    address and its user agent. The id is sent back as ``X-Request-ID``, so a
     support case can name the events of one request."""
 
     def __init__(self, get_response):
@@ -147,7 +147,7 @@ def session_times_start(sender, request, user, **kwargs):
 
 
 class SessionSecurityMiddleware:
-    """Session lifetime, MFA on every session, and no caching of signed-in pages (issue #11).
+    """Session lifetime, MFA on every session, and no caching of signed-in pages.
 
     A session is signed out after ``SESSION_IDLE_MINUTES`` without a request or
     ``SESSION_MAX_HOURS`` after sign-in, and — when ``MFA_REQUIRED`` applies to

@@ -180,7 +180,7 @@ class User(AbstractUser):
         Read once per request (cached on the user) by every role check (``may``) and
         the header. One SQL statement written out from the models' table names: the
         ORM's many-to-many query costs twice as long to build as to run, on every
-        dashboard request (issue #9). A test checks it against ``self.groups``.
+        dashboard request. A test checks it against ``self.groups``.
         """
         db = connections[self._state.db or "default"]
         q = db.ops.quote_name
@@ -234,7 +234,7 @@ class Submission(models.Model):
 
 
 class Delivery(models.Model):
-    """What every outgoing message shares: its state, attempts and last error (issue #12).
+    """What every outgoing message shares: its state, attempts and last error.
 
     A message is recorded in the same transaction as what caused it, then a
     worker delivers it: ``queued`` → ``sending`` (claimed by one worker) →
@@ -272,7 +272,7 @@ class Delivery(models.Model):
 
 
 class OutboundEmail(Delivery):
-    """One email the app sends: recorded first, then sent by a worker (issue #12).
+    """One email the app sends: recorded first, then sent by a worker.
 
     ``about_type``/``about_id`` name the record it is about (an invitation, a
     relationship); ``partner`` is the partner whose users may see it and
@@ -440,7 +440,7 @@ def database_now() -> datetime.datetime:
     For bulk inserts of rows whose ``created_at`` defaults to the database's
     clock: given once per batch it is the same clock, and the INSERT holds only
     plain values, which PostgreSQL takes as a short UNNEST statement instead of
-    thousands of placeholders (issue #14). On PostgreSQL, STATEMENT_TIMESTAMP().
+    thousands of placeholders. On PostgreSQL, STATEMENT_TIMESTAMP().
     """
     query = Query(None)
     sql, params = query.get_compiler(connection=connection).compile(
@@ -455,7 +455,7 @@ def database_now() -> datetime.datetime:
 
 
 class AppendOnlyError(Exception):
-    """Raised on any attempt to change or delete an append-only record (issue #13).
+    """Raised on any attempt to change or delete an append-only record.
 
     The evidence tables (``AuditEvent`` here, ``agreements.AgreementAcceptance``)
     refuse it in the model and queryset; on PostgreSQL a trigger refuses it
@@ -494,7 +494,7 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditEvent(AppendOnlyModel):
-    """One change, written by the service that made it in the same transaction (issue #13).
+    """One change, written by the service that made it in the same transaction.
 
     ``event_type`` is a stable code (``partnercenter.audit.EventType``);
     ``partner`` is the partner whose action (or whose record) it is, and

@@ -1,4 +1,4 @@
-"""The outbox: every email recorded with what caused it, then sent by a worker (issue #12).
+"""The outbox: every email recorded with what caused it, then sent by a worker.
 
 A service calls ``email_enqueue`` inside its own transaction: the email row
 and its job (a django-tasks row) commit with the invitation or acceptance, or

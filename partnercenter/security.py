@@ -3,7 +3,7 @@ opaque tokens for URLs.
 
 ``client_ip`` is what django-axes counts failed sign-ins by; ``secret_seal`` and
 ``secret_open`` keep a temporary password unreadable in the session table for
-the few minutes until its one-time confirmation page shows it (issue #11).
+the few minutes until its one-time confirmation page shows it.
 """
 
 import base64

@@ -262,7 +262,7 @@ def _role_order(names) -> list[str]:
     return [role.value for role in Role if role.value in names]
 
 
-#: Add user's one answer for an email that is taken anywhere (issue #11: no enumeration).
+#: Add user's one answer for an email that is taken anywhere (no enumeration).
 EMAIL_UNAVAILABLE = _lazy("This email address can't be used. Choose another.")
 
 
@@ -381,7 +381,7 @@ def signin_record(*, username: str, user: User | None = None, reason: str = "") 
 
 
 def sessions_end(*, user: User) -> None:
-    """Sign ``user`` out of every session, on every device (issue #11).
+    """Sign ``user`` out of every session, on every device.
 
     Raises ``session_epoch``, which is part of the hash every session is
     checked against (``User._get_session_auth_hash``); the next request of
@@ -423,7 +423,7 @@ RECOVERY_CODE_COUNT = 10
 
 
 def mfa_enrolment_start(*, user: User, device_id: int | None = None) -> TOTPDevice:
-    """The unconfirmed authenticator-app device ``user`` is setting up (issue #11).
+    """The unconfirmed authenticator-app device ``user`` is setting up.
 
     Reuses ``device_id`` when it is still this user's unconfirmed device, so a
     reload shows the same QR code; otherwise removes any abandoned unconfirmed
@@ -597,7 +597,7 @@ def _digits(code: str) -> str:
 
 @transaction.atomic
 def mfa_check(*, user: User, code: str):
-    """The device of ``user`` that accepts ``code``, or None (issue #11).
+    """The device of ``user`` that accepts ``code``, or None.
 
     Six digits are checked against the authenticator app (each code works once,
     within ±30 s); anything else against the recovery codes, which are used up
@@ -636,7 +636,7 @@ def mfa_check(*, user: User, code: str):
 
 @transaction.atomic
 def mfa_reset(*, user: User, acting_user: User) -> User:
-    """A Global admin or User admin resets ``user``'s MFA (lost phone; issue #11).
+    """A Global admin or User admin resets ``user``'s MFA (lost phone).
 
     Removes the user's authenticator and recovery codes, records who reset it
     and when (``mfa_reset_by``, ``mfa_reset_at``), and signs the user out
@@ -662,7 +662,7 @@ def mfa_reset(*, user: User, acting_user: User) -> User:
     return user
 
 
-# --- The Customers page's cached listing (issue #9) -------------------------------------
+# --- The Customers page's cached listing -------------------------------------
 
 
 def customer_list_changed(partner_ids=None) -> None:

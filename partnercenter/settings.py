@@ -139,7 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 # "pages": the Customers page's rendered listing, per process, keyed by the partner's
-# customers_version (a new value on every commit that changes it; issue #9). TIMEOUT
+# customers_version (a new value on every commit that changes it). TIMEOUT
 # bounds how long a listing can outlive a write whose process died before bumping.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -233,7 +233,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# --- Sign-in security (issue #11; README "Security settings") -----------------------
+# --- Sign-in security (README "Security settings") -----------------------
 # Multi-factor authentication (django-otp, TOTP + recovery codes). Partner Center
 # requires it of every partner user; on by default whenever DEBUG is off.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
@@ -303,7 +303,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Background work (issue #12; README "Background jobs") ---------------------------
+# --- Background work (README "Background jobs") ---------------------------
 # django-tasks with its database backend: a job is a row written in the same transaction
 # as what caused it, run by `manage.py worker` (any number of them; SKIP LOCKED on
 # PostgreSQL hands each job to exactly one).

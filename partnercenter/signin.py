@@ -154,7 +154,7 @@ def _locked_out(request, credentials):
 
 @login_not_required
 def mfa_verify(request):
-    """**Enter code**: the authenticator app's code, or a recovery code (issue #11)."""
+    """**Enter code**: the authenticator app's code, or a recovery code."""
     pending, user = _pending(request)
     if user is None:
         return _start_again(request)

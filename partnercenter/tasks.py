@@ -1,4 +1,4 @@
-"""Scheduled housekeeping jobs of the core (``settings.SCHEDULED_JOBS``; issue #12)."""
+"""Scheduled housekeeping jobs of the core (``settings.SCHEDULED_JOBS``)."""
 
 from datetime import timedelta
 from importlib import import_module

@@ -179,7 +179,7 @@ def user_detail(request, pk):
 
 @require_POST
 def user_mfa_reset(request, pk):
-    """**Reset MFA** for a user who lost their phone (Global admin, User admin; issue #11).
+    """**Reset MFA** for a user who lost their phone (Global admin, User admin).
 
     The user is signed out everywhere and sets MFA up again at the next sign-in.
     """
@@ -253,7 +253,7 @@ def benchmark_bare(request):
     return HttpResponse(f"signed in as {request.user.pk}", content_type="text/plain")
 
 
-# --- The outbox and webhooks (issue #12) ---------------------------------------------
+# --- The outbox and webhooks ---------------------------------------------
 
 _WEBHOOK_SECRETS = "webhook_secrets"
 
@@ -381,7 +381,7 @@ def webhook_delivery_resend(request, pk):
 
 
 def activity_log(request):
-    """Settings → **Activity log** (Global admin; issue #13): who changed what, newest first.
+    """Settings → **Activity log** (Global admin): who changed what, newest first.
 
     The partner's own events and its resellers' on shared customers
     (``audit.events_for_partner``), filtered by date range, event type, user
@@ -402,7 +402,7 @@ EXPORT_TYPES = {
 
 def activity_export(request, fmt: str):
     """The filtered Activity log as a streamed download: ``csv`` (formula-safe cells) or
-    ``jsonl``. All matching events, newest first, read in chunks (issue #13)."""
+    ``jsonl``. All matching events, newest first, read in chunks."""
     partner = partner_for_user(request.user, Action.VIEW_ACTIVITY_LOG)
     if fmt not in EXPORT_TYPES:
         raise Http404("No such export format.")

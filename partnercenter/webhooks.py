@@ -1,4 +1,4 @@
-"""Outbound webhooks: partner events posted, signed, to the partner's HTTPS endpoints (issue #12).
+"""Outbound webhooks: partner events posted, signed, to the partner's HTTPS endpoints.
 
 A partner's Global admin registers endpoints (Settings → **Webhooks**) and
 picks events by Partner Center's names. ``event_publish`` records one

@@ -57,7 +57,7 @@ def provider_for(partner: Partner, customer) -> Partner | None:
     """The indirect provider of ``partner``'s active relationship with ``customer``, if any.
 
     The audit events ``partner`` writes about ``customer`` name it as their
-    related partner, so the provider sees its reseller's changes (issue #13).
+    related partner, so the provider sees its reseller's changes.
     """
     relationship = (
         active_relationships()
@@ -154,7 +154,7 @@ def partnership_invitations_received(partner) -> QuerySet[PartnershipInvitation]
     """Invitations addressed to ``partner`` (an indirect reseller) it hasn't accepted yet.
 
     Pending and expired, newest first, with their provider: the **Indirect
-    providers** page lists them (issue #15).
+    providers** page lists them.
     """
     return (
         PartnershipInvitation.objects.filter(
@@ -167,7 +167,7 @@ def partnership_invitations_received(partner) -> QuerySet[PartnershipInvitation]
 
 
 def partnership_invitation_received_get_for_user(user, pk) -> PartnershipInvitation:
-    """One invitation addressed to the user's partner, by primary key (issue #15).
+    """One invitation addressed to the user's partner, by primary key.
 
     Any state: an accepted one shows as accepted. Raises Http404 for an
     unknown or malformed id and for an invitation to another partner.

@@ -231,7 +231,7 @@ def _partnership_invitation_mail(invitation: PartnershipInvitation, *, token: st
 def partnership_invitation_resend(
     *, user, invitation: PartnershipInvitation
 ) -> PartnershipInvitation:
-    """Send a pending invitation again with a fresh link (issue #11).
+    """Send a pending invitation again with a fresh link.
 
     The new link gets a new token and a new ``expires_at``; the old link stops
     working, and an expired invitation is pending again. Raises
@@ -246,7 +246,7 @@ def partnership_invitation_resend(
 @transaction.atomic
 def partnership_invitation_link(*, user, invitation: PartnershipInvitation) -> InvitationEmail:
     """**Get link**: a fresh link for a pending invitation, to copy or open in the
-    provider's own email app — nothing is emailed (issue #15).
+    provider's own email app — nothing is emailed.
 
     As **Resend**: a new token and ``expires_at``, the earlier link stops
     working, an expired invitation is pending again; the same errors. Returns
@@ -290,7 +290,7 @@ def partnership_invitations_expire(*, now=None) -> int:
 def relationship_acceptance_notify(
     *, customer, invitation, created: list[ResellerRelationship], agreement: bool
 ) -> None:
-    """Tell the inviting partner that ``customer`` accepted (issue #12).
+    """Tell the inviting partner that ``customer`` accepted.
 
     ``invitation`` is the ParsedInvitation the customer followed; ``created``
     the relationships the acceptance made (none when it repeated an earlier

@@ -50,7 +50,7 @@ _INVITATION_LINKS = "partnership_invitation_links"
 
 def indirect_providers(request):
     """**Indirect providers**: the providers an indirect reseller works with, and the
-    invitations from providers waiting for a Global admin to authorize them (issue #15)."""
+    invitations from providers waiting for a Global admin to authorize them."""
     partnerships = indirect_partnerships_for_user(request.user, side="providers")
     received = partnership_invitations_received(request.user.partner)
     return render(
@@ -110,7 +110,7 @@ def _invitation_page(request, *, provider=None, partnership=None):
                 dap=form.cleaned_data["dap"],
                 provider=provider,
             )
-            # Back to the same page with the same delegated-admin choice (issue #15).
+            # Back to the same page with the same delegated-admin choice.
             back = request.path + ("?dap=1" if form.cleaned_data["dap"] else "")
             return back, _("The invitation was sent to %(email)s.") % {"email": invitation.to_email}
 
@@ -176,7 +176,7 @@ def partnership_invite(request):
 
 @require_POST
 def partnership_invitation_resend(request, pk):
-    """**Resend** a pending partnership invitation with a fresh link (issue #11)."""
+    """**Resend** a pending partnership invitation with a fresh link."""
     if done := replayed(request):
         return done
     partner = partner_for_user(request.user, Action.MANAGE_PARTNERSHIPS)
@@ -203,7 +203,7 @@ def _renewed(request, action):
 def partnership_invitation_link(request, pk):
     """**Get link**: a fresh link to a pending partnership invitation, shown once with
     **Copy to clipboard** and **Open in email**, for a provider that sends its own
-    email (issue #15).
+    email.
 
     POST makes the link (the emailed one stops working) and redirects here;
     GET shows it once, or explains that it was shown and offers a new one.
@@ -243,7 +243,7 @@ def partnership_authorize(request, token):
 
 def partnership_invitation_review(request, pk):
     """An invitation listed on the reseller's **Indirect providers** page: the same
-    page as the emailed link, for a signed-in user of the invited reseller (issue #15).
+    page as the emailed link, for a signed-in user of the invited reseller.
 
     The invitation is addressed to the user's own partner, so the link's token
     adds nothing; only a Global admin can authorize (``partnership_authorize``).

@@ -1,4 +1,4 @@
-"""The cross-partner matrix over every URL pattern (issue #11: keep it at 0 leaks).
+"""The cross-partner matrix over every URL pattern (keep it at 0 leaks).
 
 Every Partner Center URL that names an object is requested — GET and POST —
 by every role of another partner, with partner B's objects in the URL: each
@@ -160,14 +160,14 @@ def world():
     )
     customer = relationship.customer
     endpoint = WebhookEndpointFactory(partner=provider, url="https://bravo-psa.example/hook")
-    # Partner B's activity log has an event about its customer (issue #13).
+    # Partner B's activity log has an event about its customer.
     customer_update(
         user=UserFactory(partner=provider, roles=[Role.ADMIN_AGENT]),
         customer=customer,
         values={"contact_email": "bravo-contact@b.example"},
     )
     sales = UserFactory(partner=provider, roles=[Role.SALES_AGENT], email="bravo@b.example")
-    # Partner B's records, and an upload of its own (issue #14).
+    # Partner B's records, and an upload of its own.
     AgreementAcceptanceFactory(
         partner=provider, customer=customer, email="bravo-acceptor@b.example"
     )

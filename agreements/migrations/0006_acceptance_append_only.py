@@ -1,4 +1,4 @@
-"""Acceptance records are append-only in the database too (issue #13).
+"""Acceptance records are append-only in the database too.
 
 On PostgreSQL a trigger refuses UPDATE and DELETE on
 ``agreements_agreementacceptance`` (the function comes from partnercenter 0005);

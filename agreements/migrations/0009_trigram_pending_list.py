@@ -1,4 +1,4 @@
-"""Keep the trigram indexes' pending lists short (issue #9).
+"""Keep the trigram indexes' pending lists short.
 
 A GIN index adds new entries to an unsorted *pending list* that every search
 reads whole until the list reaches ``gin_pending_list_limit`` (4 MB by

@@ -44,7 +44,7 @@ ROLE_USERS = {
 }
 
 #: Each partner's people, role by role (ROLE_USERS' order): distinct names that fit the
-#: partner's country, so a screen naming a person names one person (issue #15).
+#: partner's country, so a screen naming a person names one person.
 PEOPLE = {
     "direct": [("Seo-yeon", "Kim"), ("Ji-woo", "Lee"), ("Adam", "Park"), ("Ha-eun", "Choi"), ("Do-yun", "Jung"), ("Su-ah", "Yoon")],
     "provider": [("Grace", "Miller"), ("Owen", "Brooks"), ("Maria", "Rivera"), ("Sara", "Nguyen"), ("Hannah", "Price"), ("Ben", "Walsh")],

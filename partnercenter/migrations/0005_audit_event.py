@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 import partnercenter.models
 
-# Evidence is append-only in the database too (issue #13): on PostgreSQL a trigger
+# Evidence is append-only in the database too: on PostgreSQL a trigger
 # refuses UPDATE and DELETE on the audit table. SQLite has no such trigger here; the
 # models' AppendOnlyModel guard stands there. agreements 0006 reuses the function.
 FUNCTION = """

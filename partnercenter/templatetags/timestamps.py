@@ -1,4 +1,4 @@
-"""``{% load timestamps %}``: times shown with their time zone (issue #15)."""
+"""``{% load timestamps %}``: times shown with their time zone."""
 
 from django import template
 from django.utils import formats, timezone

@@ -67,7 +67,7 @@ class SignInView(SignInMixin, auth_views.LoginView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     """The first sign-in's password change, then back to the link that was followed.
 
-    For customer accounts only: 403 for partner users and staff (issue #11).
+    For customer accounts only: 403 for partner users and staff.
     """
 
     template_name = "admincenter/password_change.html"

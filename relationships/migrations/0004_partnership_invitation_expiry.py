@@ -1,4 +1,4 @@
-"""Partnership invitation links expire, and only a hash of their token is kept (issue #11).
+"""Partnership invitation links expire, and only a hash of their token is kept.
 
 Existing invitations expire ``INVITATION_EXPIRY_DAYS`` after they were sent (so
 a years-old link stops working at once), and their tokens are replaced by the

@@ -1,4 +1,4 @@
-"""Confirm in bulk (issue #14): every row by the one-row rules, all or nothing, never twice."""
+"""Confirm in bulk: every row by the one-row rules, all or nothing, never twice."""
 
 import csv
 import datetime

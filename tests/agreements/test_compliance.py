@@ -1,4 +1,4 @@
-"""Agreement compliance (issue #14): the report's statuses, filters, counts and exports."""
+"""Agreement compliance: the report's statuses, filters, counts and exports."""
 
 import csv
 import datetime

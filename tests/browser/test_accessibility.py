@@ -1,6 +1,6 @@
 """Browser: every main page, in English and Korean, at 1280 px and at 390 px, audited with
 axe-core for WCAG 2.1 A/AA — 0 violations of impact serious or critical — and, at 390 px,
-no sideways scroll (issue #15).
+no sideways scroll.
 
 axe-core is vendored (tests/browser/vendor/axe-core, from the npm registry) and evaluated
 through the DevTools protocol, which the pages' Content-Security-Policy doesn't block.

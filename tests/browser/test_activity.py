@@ -1,4 +1,4 @@
-"""Browser (issue #13): change a customer's primary contact, then read the sentence on its
+"""Browser: change a customer's primary contact, then read the sentence on its
 History tab in English and in 한국어; the Global admin finds it in the Activity log."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Browser (issue #14): upload a CSV with one bad row, watch it checked, read the row's
+"""Browser: upload a CSV with one bad row, watch it checked, read the row's
 message, fix it, confirm, and see the customers turn current on Agreement compliance."""
 
 import pytest

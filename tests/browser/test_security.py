@@ -1,5 +1,5 @@
 """Browser: MFA set-up and sign-in, and every main page under the enforced
-Content-Security-Policy with 0 violations in Chromium's console (issue #11)."""
+Content-Security-Policy with 0 violations in Chromium's console."""
 
 import io
 import re
@@ -180,7 +180,7 @@ def test_a_user_sets_up_mfa_in_security_info_then_signs_in_with_a_code(page, liv
     expect(page.get_by_role("heading", name="Enter code")).to_be_visible()
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Verify").click()
-    # Beside the field and in the error summary at the top (issue #15).
+    # Beside the field and in the error summary at the top.
     expect(page.get_by_text("That code didn't work")).to_have_count(2)
     expect(page.get_by_test_id("error-summary")).to_contain_text("That code didn't work")
     page.get_by_label("Code").fill(_code(username))

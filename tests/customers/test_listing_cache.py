@@ -1,4 +1,4 @@
-"""The Customers page's cached listing (issue #9): never older than the last commit.
+"""The Customers page's cached listing: never older than the last commit.
 
 The listing (Recent acceptances, the rows, the pager) is cached under the partner's
 ``customers_version``, which every write that changes it replaces on commit

@@ -1,4 +1,4 @@
-"""Customer reads that must stay indexed at a million customers (issues #9, #14)."""
+"""Customer reads that must stay indexed at a million customers."""
 
 import pytest
 from django.db import connection
@@ -43,7 +43,7 @@ def test_customers_by_domain_read_the_unique_index_not_the_table():
 
 
 def test_a_customers_page_row_carries_what_the_row_shows(admin_agent):
-    # The page reads plain values, not model objects (issue #9): the row still shows the
+    # The page reads plain values, not model objects: the row still shows the
     # customer's full domain and its country's name in the reader's language.
     customer = ResellerRelationshipFactory(
         partner=admin_agent.partner,
@@ -111,7 +111,7 @@ def test_the_relationship_column_names_the_provider_or_the_reseller():
 
 def test_search_indexes_keep_a_short_pending_list():
     # Every search reads a GIN index's pending list whole: at the default 4 MB that was
-    # all of a 4 ms search at a million customers (issue #9, agreements 0009).
+    # all of a 4 ms search at a million customers (agreements 0009).
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's trigram GIN indexes only; SQLite searches through FTS5")
     with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""The activity log (issue #13): one event per change, written by the service, append-only.
+"""The activity log: one event per change, written by the service, append-only.
 
 Each test calls a real service (or page) and checks that it wrote exactly one
 event of its type — right actor, partners, customer, before/after — and that

@@ -180,7 +180,7 @@ def test_back_office_staff_without_a_partner_get_404_on_dashboard_pages(client):
 def test_a_signed_in_request_loads_the_user_and_partner_in_one_query_and_roles_in_one(
     client, admin_agent
 ):
-    # PartnerModelBackend joins the partner (issue #9): the partner's name in the header,
+    # PartnerModelBackend joins the partner: the partner's name in the header,
     # the nav and scoped reads need no query of their own; every role check and the
     # header share one read of the roles.
     client.force_login(admin_agent)

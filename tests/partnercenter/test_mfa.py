@@ -1,4 +1,4 @@
-"""Multi-factor authentication (issue #11): enrolment, the code after the password,
+"""Multi-factor authentication: enrolment, the code after the password,
 recovery codes, MFA_REQUIRED, Reset MFA, Security info."""
 
 import re

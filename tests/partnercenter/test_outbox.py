@@ -1,4 +1,4 @@
-"""The email outbox (issue #12): recorded with its cause, sent by the worker, retried, resent."""
+"""The email outbox: recorded with its cause, sent by the worker, retried, resent."""
 
 import re
 from datetime import timedelta

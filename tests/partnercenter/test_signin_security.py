@@ -1,4 +1,4 @@
-"""Sign-in security (issue #11): lockout, the client address behind a proxy, session
+"""Sign-in security: lockout, the client address behind a proxy, session
 lifetime, sign-out everywhere, no-store, sealed temporary passwords, the admin
 center's password page, and Add user's one answer for a taken email."""
 

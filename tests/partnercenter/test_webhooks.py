@@ -1,4 +1,4 @@
-"""Outbound webhooks (issue #12): Partner Center's body, HMAC signature, retries, refusals, pages."""
+"""Outbound webhooks: Partner Center's body, HMAC signature, retries, refusals, pages."""
 
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-"""The worker (issue #12): exactly once with several workers, and the scheduled jobs."""
+"""The worker: exactly once with several workers, and the scheduled jobs."""
 
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""Partnership invitation links expire and can be resent with a fresh link (issue #11)."""
+"""Partnership invitation links expire and can be resent with a fresh link."""
 
 import re
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Pending partnership invitations finished from the UI, on both sides (issue #15).
+"""Pending partnership invitations finished from the UI, on both sides.
 
 The reseller's **Indirect providers** page lists the invitations addressed to
 it, and a signed-in Global admin authorizes one without the emailed link; the

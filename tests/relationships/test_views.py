@@ -266,7 +266,7 @@ def test_a_provider_invites_a_reseller_who_authorizes_and_each_sees_the_other(
     invitation = PartnershipInvitation.objects.get()
     link = re.search(r"https?://\S+(/indirect-providers/authorize/\S+/)", mail.outbox[0].body)[1]
     assert mail.outbox[0].to == ["ga@tailspin.example"]
-    # Only the token's hash is kept: the database alone can't follow the link (issue #11).
+    # Only the token's hash is kept: the database alone can't follow the link.
     assert invitation.token_hash == token_digest(link.rstrip("/").rsplit("/", 1)[1])
     assert invitation.token_hash not in mail.outbox[0].body
 

@@ -33,7 +33,7 @@ def _schedule_loop(stop: threading.Event) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run background jobs: outgoing email, webhooks and scheduled jobs (issue #12)."
+    help = "Run background jobs: outgoing email, webhooks and scheduled jobs."
 
     def add_arguments(self, parser):
         parser.add_argument(

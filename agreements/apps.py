@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AgreementsConfig(AppConfig):
-    """Microsoft Customer Agreement templates and acceptances (SPEC §4)."""
+    """Microsoft Customer Agreement templates and acceptances (docs/rules.md)."""
 
     name = "agreements"
     verbose_name = _("Agreements")

@@ -106,7 +106,7 @@ def compliance_rows(partner: Partner, filters: ReportFilters | None = None) -> Q
 
 def compliance_rows_for_user(user, filters: ReportFilters | None = None) -> QuerySet:
     """``compliance_rows`` of the user's partner. Raises Http404 for accounts without a
-    partner and PermissionDenied for roles that may not view customers (SPEC §2)."""
+    partner and PermissionDenied for roles that may not view customers (docs/roles.md)."""
     return compliance_rows(partner_for_user(user, Action.VIEW_CUSTOMERS), filters)
 
 

@@ -1,4 +1,4 @@
-"""Agreement templates, their documents, and acceptance records (SPEC §4)."""
+"""Agreement templates, their documents, and acceptance records (docs/rules.md)."""
 
 import datetime
 import uuid
@@ -20,7 +20,7 @@ A12_MESSAGE = _("This confirmation already exists.")
 
 class AgreementTemplateQuerySet(models.QuerySet):
     def in_force_on(self, day: datetime.date):
-        """Templates whose agreement type may be accepted on ``day`` (SPEC §4 table)."""
+        """Templates whose agreement type may be accepted on ``day`` (docs/rules.md table)."""
         return self.filter(in_force_from__lte=day).filter(
             Q(accepted_until__isnull=True) | Q(accepted_until__gte=day)
         )
@@ -152,7 +152,7 @@ class AgreementAcceptance(AppendOnlyModel):
     refuses UPDATE and DELETE too (migration 0006).
 
     The newest record for a (customer, partner) pair is that partner's current
-    confirmation; older ones are history (SPEC §4).
+    confirmation; older ones are history (docs/rules.md).
     """
 
     class Method(models.TextChoices):
@@ -233,7 +233,7 @@ class AgreementAcceptance(AppendOnlyModel):
                 name="%(app_label)s_%(class)s_no_identical_duplicate",
                 violation_error_message=A12_MESSAGE,
             ),
-            # A customer accepts an agreement version itself at most once (SPEC §6).
+            # A customer accepts an agreement version itself at most once (docs/admin-center.md).
             models.UniqueConstraint(
                 fields=["customer", "template"],
                 condition=Q(method="customer_direct"),
@@ -266,7 +266,7 @@ class AgreementAcceptance(AppendOnlyModel):
 
 
 class AgreementStatusRow(models.Model):
-    """One partner's view of one customer: its list row and agreement status (SPEC §4, A8).
+    """One partner's view of one customer: its list row and agreement status (docs/rules.md, A8).
 
     Derived data, kept in step by the services that change what it is derived
     from — relationships and acceptance records — in the same transaction

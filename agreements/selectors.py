@@ -23,7 +23,7 @@ class AgreementStatus:
 
 
 def newest_attestation(customer, partner: Partner) -> AgreementAcceptance | None:
-    """``partner``'s newest confirmation of ``customer`` — its current one (SPEC §4, A8)."""
+    """``partner``'s newest confirmation of ``customer`` — its current one (docs/rules.md, A8)."""
     return (
         AgreementAcceptance.objects.filter(
             customer=customer,
@@ -67,7 +67,7 @@ def attesting_partner_ids(customer, template: AgreementTemplate | None) -> set[i
 
 
 def customer_ever_accepted_directly(customer) -> bool:
-    """Whether ``customer`` accepted any agreement itself in the admin center (SPEC §6)."""
+    """Whether ``customer`` accepted any agreement itself in the admin center (docs/admin-center.md)."""
     return AgreementAcceptance.objects.filter(
         customer=customer, method=AgreementAcceptance.Method.CUSTOMER_DIRECT
     ).exists()

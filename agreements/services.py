@@ -1,4 +1,4 @@
-"""Recording confirmations of customer acceptance (SPEC §4, rules A1–A13).
+"""Recording confirmations of customer acceptance (docs/rules.md, rules A1–A13).
 
 ``acceptance_record`` is the one way a partner attestation is written: the New
 customer wizard, the Account info **Update** page and Django admin all call it.
@@ -255,7 +255,7 @@ def acceptance_build(
 
 @transaction.atomic
 def direct_acceptance_record(*, user, partner: Partner | None = None) -> AgreementAcceptance:
-    """The customer's own acceptance in the admin center (Option 2; SPEC §6).
+    """The customer's own acceptance in the admin center (Option 2; docs/admin-center.md).
 
     ``user`` is the customer's admin account; ``partner`` the inviting partner,
     if the acceptance came with an invitation. Accepting again returns the
@@ -412,7 +412,7 @@ def _lock_customer(customer) -> None:
     Records of one customer are then written in commit order, which makes the
     newest ``created_at`` (the database clock, ``STATEMENT_TIMESTAMP()`` on
     PostgreSQL) and the highest id the last one committed: "current" means
-    exactly that (SPEC §4). It also turns a double submission into the A12
+    exactly that (docs/rules.md). It also turns a double submission into the A12
     message rather than a constraint error. A no-op on SQLite, which writes one
     transaction at a time anyway.
     """
@@ -470,7 +470,7 @@ def acceptance_record(**kwargs) -> AgreementAcceptance:
     return acceptance
 
 
-# --- Status rows (derived data; STYLE habit 12) --------------------------------------------
+# --- Status rows (derived data; docs/style.md, habit 12) --------------------------------------------
 
 _ROW_FIELDS = [
     f.name

@@ -3,7 +3,7 @@
 One computation, used by the services that keep the rows in step
 (``agreements.services.agreement_status_sync``), by
 ``manage.py rebuild_agreement_status`` and by the migration that created the
-rows (with its historical models). It reads models only (STYLE habit 12).
+rows (with its historical models). It reads models only (docs/style.md, habit 12).
 """
 
 from django.apps import apps as global_apps

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
-    """Customers and their primary contacts (SPEC §3)."""
+    """Customers and their primary contacts (docs/customers.md)."""
 
     name = "customers"
     verbose_name = _("Customers")

@@ -1,4 +1,4 @@
-"""Customer forms: the wizard's **Account info** step and orders (SPEC §3).
+"""Customer forms: the wizard's **Account info** step and orders (docs/customers.md).
 
 The wizard's **Microsoft agreement** step is ``agreements.forms.AgreementStepForm``.
 """

@@ -1,4 +1,4 @@
-"""Customers: the tenants a partner serves (SPEC §3)."""
+"""Customers: the tenants a partner serves (docs/customers.md)."""
 
 import uuid
 
@@ -13,7 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from customers.markets import phone_required
 from customers.validators import validate_company_name, validate_domain_prefix
 
-#: Every tenant's default domain ends so; customers type only the prefix (SPEC §3).
+#: Every tenant's default domain ends so; customers type only the prefix (docs/customers.md).
 DOMAIN_SUFFIX = ".onmicrosoft.com"
 
 
@@ -153,7 +153,7 @@ class Offer(models.Model):
 
 
 class Subscription(models.Model):
-    """A customer's subscription, bought through one partner (SPEC §3, as far as the rules need)."""
+    """A customer's subscription, bought through one partner (docs/customers.md, as far as the rules need)."""
 
     class State(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -1,4 +1,4 @@
-"""Reads of customers, scoped to the signed-in user's partner (STYLE habit 1)."""
+"""Reads of customers, scoped to the signed-in user's partner (docs/style.md, habit 1)."""
 
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +36,7 @@ def customers_with_domains(domains) -> QuerySet[Customer]:
 
 def customers_of_partner(partner: Partner) -> QuerySet[Customer]:
     """Customers ``partner`` serves: an active relationship of its own, or — for an
-    indirect provider — one of its resellers' relationships through it (SPEC §5, A8).
+    indirect provider — one of its resellers' relationships through it (docs/relationships.md, A8).
     """
     served = (
         active_relationships()
@@ -61,14 +61,14 @@ def customer_rows_for_user(user, *, search: str = "", status: str = "") -> Query
     """The Customers page's rows (``AgreementStatusRow``, customer and partners joined).
 
     One row per customer the user's partner serves: its own, or — for an
-    indirect provider — its resellers' (SPEC §5, A8). ``status`` keeps one
+    indirect provider — its resellers' (docs/relationships.md, A8). ``status`` keeps one
     AgreementStatusRow.Status. ``search`` (a trailing ``.onmicrosoft.com`` is
     ignored) matches, on PostgreSQL, company names and domains *containing*
     it (trigram index; under three characters, *starting with* it); on SQLite
     (development), names with a word and domains *starting with* each word of
     it (FTS5 index). Every path reads an index that starts with the partner.
     Raises Http404 for accounts without a partner, PermissionDenied for roles
-    that may not view customers (SPEC §2).
+    that may not view customers (docs/roles.md).
     """
     partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
     rows = AgreementStatusRow.objects.filter(partner=partner).select_related(

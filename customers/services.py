@@ -1,4 +1,4 @@
-"""Writes on customers alone (SPEC §3): the tenant with its admin account, and renewals.
+"""Writes on customers alone (docs/customers.md): the tenant with its admin account, and renewals.
 
 Writes that also touch relationships or agreements — New customer, New order,
 Change seat count — are in ``customers.workflows``.
@@ -45,7 +45,7 @@ CONTACT_FIELDS = ["contact_first_name", "contact_last_name", "contact_email", "c
 
 
 def customer_admin_username(domain_prefix: str) -> str:
-    """The first admin's user name: ``admin@<prefix>.onmicrosoft.com`` (SPEC §3)."""
+    """The first admin's user name: ``admin@<prefix>.onmicrosoft.com`` (docs/customers.md)."""
     return f"admin@{domain_prefix}.onmicrosoft.com"
 
 
@@ -53,7 +53,7 @@ def customer_admin_username(domain_prefix: str) -> str:
 def customer_tenant_create(
     *, account: dict, user: User | None = None, indirect_provider: Partner | None = None
 ) -> tuple[Customer, User, str]:
-    """Create the customer tenant and its first admin account (SPEC §3).
+    """Create the customer tenant and its first admin account (docs/customers.md).
 
     ``account`` holds CUSTOMER_FIELDS values. The admin account is
     ``admin@<prefix>.onmicrosoft.com`` with a random temporary password,
@@ -155,7 +155,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def subscriptions_renew(*, today: datetime.date | None = None) -> tuple[int, int]:
-    """Renew every active auto-renew subscription whose term has ended (SPEC A10: never gated).
+    """Renew every active auto-renew subscription whose term has ended (rule A10: never gated).
 
     Auto-renewal doesn't need a confirmation (seed 001, FAQ 003). Subscriptions
     without auto-renew whose term has ended are cancelled. Returns
@@ -199,7 +199,7 @@ def subscription_cancel(*, user: User, subscription: Subscription) -> Subscripti
     partner can then remove its relationship (seed 004: not while active
     subscriptions exist). Cancelling is never gated by the agreement (A10
     gates new orders and seat changes only). Raises PermissionDenied (role:
-    those that place orders, SPEC §2) and ValidationError (not active, or
+    those that place orders, docs/roles.md) and ValidationError (not active, or
     another partner's subscription).
     """
     partner = partner_for_user(user, Action.PLACE_ORDERS)

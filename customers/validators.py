@@ -1,4 +1,4 @@
-"""Validators for customer fields and contacts (Partner Center's rules, SPEC §3, A3)."""
+"""Validators for customer fields and contacts (Partner Center's rules, docs/customers.md, A3)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -45,7 +45,7 @@ validate_domain_prefix = RegexValidator(
 
 
 def validate_company_name(value: str) -> None:
-    """Partner Center's company name rules (SPEC §3).
+    """Partner Center's company name rules (docs/customers.md).
 
     Raises ValidationError when the name is one character, holds only special
     characters or white space, or is a bare legal suffix such as "Inc".

@@ -1,4 +1,4 @@
-"""Customers pages (SPEC §3): Customers, the New customer wizard, Account info."""
+"""Customers pages (docs/customers.md): Customers, the New customer wizard, Account info."""
 
 import hashlib
 from urllib.parse import urlencode
@@ -532,7 +532,7 @@ def subscription_seats(request, pk, subscription_pk):
 def subscription_cancel(request, pk, subscription_pk):
     """**Cancel subscription** (Account info → Subscriptions): a confirmation, then POST cancels.
 
-    Roles that place orders may cancel (SPEC §2); the subscription stays on
+    Roles that place orders may cancel (docs/roles.md); the subscription stays on
     record as cancelled, with who and when.
     """
     if done := replayed(request):

@@ -1,4 +1,4 @@
-"""Writes that span apps, behind the Customers pages (SPEC §3–5).
+"""Writes that span apps, behind the Customers pages (docs/customers.md, docs/rules.md, docs/relationships.md).
 
 Each is one transaction (A13) that calls the owning apps' services:
 

@@ -1,4 +1,4 @@
-"""Scoped access to partner-owned objects (STYLE habit 1).
+"""Scoped access to partner-owned objects (docs/style.md, habit 1).
 
 Every view fetches objects through these helpers: an object outside the
 user's partner is a 404 (its existence is not revealed); one inside whose
@@ -18,7 +18,7 @@ from partnercenter.roles import Action, Role, may
 
 
 def require(user, action: Action) -> None:
-    """Raise PermissionDenied (403) unless ``user`` may take ``action`` (SPEC §2)."""
+    """Raise PermissionDenied (403) unless ``user`` may take ``action`` (docs/roles.md)."""
     if not may(user, action):
         raise PermissionDenied
 

@@ -195,7 +195,7 @@ class UserAdmin(DjangoUserAdmin):
         if db_field.name == "groups":
             kwargs["label"] = _("Roles")
             kwargs["help_text"] = _(
-                "Partner Center roles (SPEC §2): what this user may do for its partner."
+                "Partner Center roles (docs/roles.md): what this user may do for its partner."
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

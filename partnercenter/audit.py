@@ -1,6 +1,6 @@
 """The activity log: audit events written by the services, read scoped, said in plain words.
 
-Issue #13 (SPEC §8 Evidence). A service that changes something calls
+Issue #13 (docs/qualities.md, Evidence). A service that changes something calls
 ``audit_record`` (or ``audit_record_many``) inside its own transaction, so
 the event and the change commit or roll back together — one INSERT per
 service call, no signals, no middleware guessing. The request's IP address,

@@ -35,7 +35,7 @@ def _result(request, submission: Submission):
 
 
 def submit_once(request, action):
-    """Run ``action()`` once per form key and redirect to its result (SPEC §8 Integrity).
+    """Run ``action()`` once per form key and redirect to its result (docs/qualities.md, Integrity).
 
     ``action`` calls the service and returns ``(result_url, message)``; its
     ValidationError, PermissionDenied or other exceptions propagate, and then

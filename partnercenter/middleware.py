@@ -41,7 +41,7 @@ class AuditContextMiddleware:
 
 
 class BoundedQueryMiddleware:
-    """Refuse query strings the databases can't take, with a clear 400 page (SPEC §8).
+    """Refuse query strings the databases can't take, with a clear 400 page (docs/qualities.md).
 
     A NUL character is refused by PostgreSQL in any text, and a search term of
     tens of thousands of characters is "too complex" for SQLite's LIKE; both
@@ -114,7 +114,7 @@ class PasswordChangeRequiredMiddleware:
 
 
 class CustomerAccountMiddleware:
-    """A customer's admin account has no partner dashboard: send it to the admin center (SPEC §6)."""
+    """A customer's admin account has no partner dashboard: send it to the admin center (docs/admin-center.md)."""
 
     open_prefixes = ("/admincenter/", "/static/", "/i18n/")
 

@@ -1,4 +1,4 @@
-"""Partner organizations and their users (SPEC §2)."""
+"""Partner organizations and their users (docs/roles.md)."""
 
 import datetime
 import uuid
@@ -175,7 +175,7 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> list[str]:
-        """The Partner Center role names the user holds, in SPEC §2 order.
+        """The Partner Center role names the user holds, in docs/roles.md order.
 
         Read once per request (cached on the user) by every role check (``may``) and
         the header. One SQL statement written out from the models' table names: the
@@ -477,7 +477,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
-    """A model whose rows, once inserted, are never updated or deleted (SPEC §8 Evidence)."""
+    """A model whose rows, once inserted, are never updated or deleted (docs/qualities.md, Evidence)."""
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -1,4 +1,4 @@
-"""Partner Center roles and the permission matrix of SPEC §2, in one place.
+"""Partner Center roles and the permission matrix of docs/roles.md, in one place.
 
 A role is a Django ``Group`` whose name is the role's Partner Center name
 ("Admin agent", ...). Each action is a custom permission on ``Partner``
@@ -36,7 +36,7 @@ class Action(models.TextChoices):
         "attest_agreement",
         _("Confirm (attest) Microsoft Customer Agreement acceptance"),
     )
-    # Helpdesk agents attest only in the attest-on-behalf scenarios (seed 002; SPEC §2 R*,
+    # Helpdesk agents attest only in the attest-on-behalf scenarios (seed 002; docs/roles.md R*,
     # rule A9).
     ATTEST_AGREEMENT_ON_BEHALF = (
         "attest_agreement_on_behalf",
@@ -56,7 +56,7 @@ class Action(models.TextChoices):
 
 _ALL = frozenset(Action)
 
-#: SPEC §2, row by row: which role may take which action.
+#: docs/roles.md, row by row: which role may take which action.
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.GLOBAL_ADMIN: _ALL,
     Role.USER_ADMIN: frozenset(
@@ -105,7 +105,7 @@ def permission_name(action: Action) -> str:
 
 
 def may(user, action: Action) -> bool:
-    """Whether ``user`` may take ``action`` for its own partner (SPEC §2).
+    """Whether ``user`` may take ``action`` for its own partner (docs/roles.md).
 
     False for anonymous and inactive users and for accounts without a partner
     (back-office staff work in Django admin, not the dashboard). Read from the

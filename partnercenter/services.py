@@ -1,4 +1,4 @@
-"""Writes on partners and partner users (STYLE: keyword-only, atomic, full_clean first)."""
+"""Writes on partners and partner users (keyword-only, atomic, full_clean first: docs/style.md)."""
 
 import datetime
 import math
@@ -59,7 +59,7 @@ def validated_save(
     The insert runs in a savepoint, so the caller's transaction stays usable.
     An IntegrityError that no rule explains is re-raised: it is a bug, not a race.
     ``clean=False`` when the caller has just run ``full_clean()`` itself.
-    Every service writes through this (SPEC §8 Integrity; A12, A13).
+    Every service writes through this (docs/qualities.md, Integrity; A12, A13).
     """
     if clean:
         instance.full_clean(exclude=exclude)
@@ -103,7 +103,7 @@ def submission_find(*, user: User, key) -> Submission | None:
 
 @contextmanager
 def submission_once(*, user: User, key) -> Iterator[Submission]:
-    """Do the body once per form key: idempotent POSTs (SPEC §8 Integrity).
+    """Do the body once per form key: idempotent POSTs (docs/qualities.md, Integrity).
 
     Views reach it through ``partnercenter.forms.submit_once``; directly::
 

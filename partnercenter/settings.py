@@ -1,6 +1,6 @@
 """Settings for the Partner Center dashboard.
 
-One module, read from the environment through django-environ (STYLE habit 5).
+One module, read from the environment through django-environ (docs/style.md, habit 5).
 Defaults serve development: SQLite, console email, DEBUG on. With ``DEBUG=0``
 every value production needs must be set, or start-up fails naming it.
 """
@@ -44,7 +44,7 @@ CSRF_FAILURE_VIEW = "partnercenter.views.csrf_failure"
 
 # Public address of this app, used to build absolute links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# Where invitation and agreement links send customers (SPEC §5). The default is
+# Where invitation and agreement links send customers (docs/relationships.md). The default is
 # this app's own admin-center page so the whole flow works on one machine;
 # production sets https://admin.microsoft.com/AdminPortal/Home.
 ADMIN_CENTER_URL = env.str("ADMIN_CENTER_URL", default=f"{SITE_URL}/admincenter/")

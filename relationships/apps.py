@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RelationshipsConfig(AppConfig):
-    """Reseller relationships and indirect partnerships (SPEC §5)."""
+    """Reseller relationships and indirect partnerships (docs/relationships.md)."""
 
     name = "relationships"
     verbose_name = _("Relationships")

@@ -1,4 +1,4 @@
-"""Forms for invitations, partnerships and removing a relationship (SPEC §5, seed 004)."""
+"""Forms for invitations, partnerships and removing a relationship (docs/relationships.md, seed 004)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""Invitation links into the admin center, in Partner Center's exact formats (SPEC §5).
+"""Invitation links into the admin center, in Partner Center's exact formats (docs/relationships.md).
 
 One function builds all three, so they can't drift apart.
 """
@@ -108,7 +108,7 @@ def agreement_invitation_email(
 
 
 def compose_body(text: str, url: str) -> str:
-    """The email text with the invitation link always in it (SPEC §5).
+    """The email text with the invitation link always in it (docs/relationships.md).
 
     Returns ``text`` unchanged when it holds ``url``; otherwise ``url`` is
     added on a line of its own at the end. static/js/invitation.js does the same.

@@ -1,4 +1,4 @@
-"""Reseller relationships and indirect partnerships (SPEC §5)."""
+"""Reseller relationships and indirect partnerships (docs/relationships.md)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -177,7 +177,7 @@ class IndirectPartnership(models.Model):
 
 
 class Invitation(models.Model):
-    """A sent invitation email asking a customer to accept a reseller relationship (SPEC §5)."""
+    """A sent invitation email asking a customer to accept a reseller relationship (docs/relationships.md)."""
 
     class Kind(models.TextChoices):
         RESELLER = "ResellerRelationship", _("Reseller relationship")

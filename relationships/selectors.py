@@ -86,7 +86,7 @@ def indirect_partnerships_for_user(user, *, side: str) -> QuerySet[IndirectPartn
     ``side`` is ``"providers"`` (the **Indirect providers** page of an indirect
     reseller) or ``"resellers"`` (the **Indirect resellers** page of an indirect
     provider). Raises Http404 when the page does not exist for the partner's
-    type, PermissionDenied for roles that may not manage partnerships (SPEC §2).
+    type, PermissionDenied for roles that may not manage partnerships (docs/roles.md).
     """
     partner = partner_for_user(user)
     wanted = {
@@ -203,7 +203,7 @@ def with_outbound_email(invitations) -> list:
     return invitations
 
 
-# --- Invitation links (SPEC §5, §6) ---------------------------------------------------
+# --- Invitation links (docs/relationships.md, §6) ---------------------------------------------------
 
 
 class InvalidInvitation(Exception):

@@ -1,4 +1,4 @@
-"""Writes on reseller relationships, indirect partnerships and invitations (SPEC §5, seed 004)."""
+"""Writes on reseller relationships, indirect partnerships and invitations (docs/relationships.md, seed 004)."""
 
 import secrets
 import uuid
@@ -72,7 +72,7 @@ def invitation_send(
 
     The link is generated here (``dap`` asks for delegated admin privileges)
     and always included: ``text`` may be edited, but if it lacks the link, the
-    link is added (SPEC §5). With ``provider``, the invitation is an indirect
+    link is added (docs/relationships.md). With ``provider``, the invitation is an indirect
     reseller's "Invite new customers" for that provider. The email leaves after
     the transaction commits. Raises PermissionDenied (role), Http404 (no such
     partnership), ValidationError keyed by ``to_email``/``subject``.
@@ -500,7 +500,7 @@ def relationship_remove(
 def relationship_create(
     *, partner: Partner, customer, indirect_provider: Partner | None = None, user=None
 ) -> ResellerRelationship:
-    """The active relationship a partner gets by creating ``customer`` (SPEC §3).
+    """The active relationship a partner gets by creating ``customer`` (docs/customers.md).
 
     Records ``relationship.activated`` by ``user``. Raises ValidationError when
     the provider doesn't fit the partner's type or the partner already has an

@@ -1,4 +1,4 @@
-"""Reseller relationships and indirect partnerships (SPEC §5, seed 004)."""
+"""Reseller relationships and indirect partnerships (docs/relationships.md, seed 004)."""
 
 import json
 

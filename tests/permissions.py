@@ -1,8 +1,8 @@
-"""A reusable permission-matrix check (STYLE habit 6).
+"""A reusable permission-matrix check (docs/style.md, habit 6).
 
 ``assert_permission_matrix`` runs one view against every case: anonymous →
 sign-in redirect; a user of another partner (holding every role) → 404 when
-the URL names one partner's object; each role alone → 403 if SPEC §2 denies
+the URL names one partner's object; each role alone → 403 if docs/roles.md denies
 it, 200/302 if it allows it. Tests of what an allowed request changes in the
 database are written beside it, per view.
 """
@@ -31,7 +31,7 @@ def assert_permission_matrix(
 
     ``build_url(partner)`` makes a fresh object of ``partner`` when the view
     needs one and returns the URL (it is called once per case, so POSTs that
-    change state don't interfere). ``allowed`` lists the roles SPEC §2 allows.
+    change state don't interfere). ``allowed`` lists the roles docs/roles.md allows.
     ``scoped`` is False for views that name no object (a list of one's own
     partner's data has no "other partner" case).
     """

@@ -1,4 +1,4 @@
-"""Bad input never becomes a 500 (SPEC §8): every list and form, on SQLite and PostgreSQL.
+"""Bad input never becomes a 500 (docs/qualities.md): every list and form, on SQLite and PostgreSQL.
 
 Tampered ``page`` numbers, search text far past any sane length, and NUL
 characters (which PostgreSQL refuses in any text) in query strings and in every

@@ -1,4 +1,4 @@
-"""Races, for real (SPEC §8 Integrity): parallel HTTP requests against the live server.
+"""Races, for real (docs/qualities.md, Integrity): parallel HTTP requests against the live server.
 
 Each test signs browsers in (real session cookies), reads the form page for its
 CSRF token and one-time submission key as a browser would, then releases the

@@ -1,4 +1,4 @@
-"""Agreement templates as Partner Center's agreement metadata gives them (SPEC §4)."""
+"""Agreement templates as Partner Center's agreement metadata gives them (docs/rules.md)."""
 
 import datetime
 import uuid

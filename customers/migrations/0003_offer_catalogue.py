@@ -1,4 +1,4 @@
-"""The small offer catalogue partners order from (SPEC §3; kept as data)."""
+"""The small offer catalogue partners order from (docs/customers.md; kept as data)."""
 
 from django.db import migrations
 

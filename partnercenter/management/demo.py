@@ -102,7 +102,7 @@ CUSTOMERS = [
 
 #: Demo customers in a national cloud (rule A7: confirmation is not supported there).
 NATIONAL_CLOUD = {"fabrikamgov": Customer.CloudInstance.US_GOVERNMENT}
-#: Demo customers whose admin account signs in to the admin center (SPEC §6).
+#: Demo customers whose admin account signs in to the admin center (docs/admin-center.md).
 CUSTOMER_ADMINS = ["haeundaeresort", "contosokr"]
 #: Prefix of the customers ``--customers N`` adds for benchmarks.
 BULK_PREFIX = "bulk"
@@ -274,7 +274,7 @@ def demo_bulk_customers(count: int, *, batch_size: int = 5000, progress=None) ->
 
     Two in three go to the direct-bill demo partner; one in three to the first
     indirect reseller through the indirect provider, so the provider shares
-    them (SPEC §5, A8). Confirmations come in several states: a third
+    them (docs/relationships.md, A8). Confirmations come in several states: a third
     confirmed, one in twelve with an older record as history, one in ten
     accepted by the customer directly, the rest not confirmed. Rows go in with
     bulk_create (valid by construction), each batch with its status rows in

@@ -1,4 +1,4 @@
-"""The customer's admin center pages (SPEC §6): where invitation and agreement links lead.
+"""The customer's admin center pages (docs/admin-center.md): where invitation and agreement links lead.
 
 Only customer admin accounts use these pages; partner users get 403 here, and
 customer accounts get no partner dashboard page (CustomerAccountMiddleware).

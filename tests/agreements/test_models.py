@@ -1,4 +1,4 @@
-"""Agreement templates come from a data migration with the real templateIds (SPEC §4)."""
+"""Agreement templates come from a data migration with the real templateIds (docs/rules.md)."""
 
 import datetime
 import uuid

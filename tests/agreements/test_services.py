@@ -1,4 +1,4 @@
-"""acceptance_record and customer_create: rules A1–A8, A12, A13 (SPEC §4)."""
+"""acceptance_record and customer_create: rules A1–A8, A12, A13 (docs/rules.md)."""
 
 import datetime
 
@@ -143,7 +143,7 @@ def test_a3_a_national_phone_number_is_read_for_the_customers_country(served, ad
     assert acceptance.phone.as_e164 == "+82234567890"
 
 
-# --- A5: only the roles of SPEC §2 ----------------------------------------------------
+# --- A5: only the roles of docs/roles.md ----------------------------------------------------
 
 
 @pytest.mark.parametrize("role", [Role.USER_ADMIN, Role.HELPDESK_AGENT, Role.BILLING_ADMIN])
@@ -295,7 +295,7 @@ def test_creating_a_customer_makes_its_admin_account_and_an_active_relationship(
     assert created.acceptance is None
 
 
-# --- "Current" is the last one committed; a direct acceptance once (SPEC §4, §6) -------
+# --- "Current" is the last one committed; a direct acceptance once (docs/rules.md, §6) -------
 
 
 def test_created_at_comes_from_the_database_clock_not_the_app_server(

@@ -1,4 +1,4 @@
-"""Playwright drives Debian's Chromium (no browser download): see DEVELOPERS.md."""
+"""Playwright drives Debian's Chromium (no browser download): see README, "Two commands"."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Browser round trips between a partner and a customer, in two browser contexts (SPEC §6)."""
+"""Browser round trips between a partner and a customer, in two browser contexts (docs/admin-center.md)."""
 
 import re
 from urllib.parse import urlsplit

@@ -1,4 +1,4 @@
-"""Customer field rules (SPEC §3) in the model and in the database."""
+"""Customer field rules (docs/customers.md) in the model and in the database."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""The Customers page and Account info (SPEC §3): scope, search, paging, status, queries."""
+"""The Customers page and Account info (docs/customers.md): scope, search, paging, status, queries."""
 
 import pytest
 from django.db import connection

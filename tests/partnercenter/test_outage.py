@@ -1,4 +1,4 @@
-"""When the database goes away: a 503 page that needs no database, then recovery (SPEC §8).
+"""When the database goes away: a 503 page that needs no database, then recovery (docs/qualities.md).
 
 On PostgreSQL the app is pointed at a port where no database listens, which is
 what a stopped server looks like to it; a kept connection is killed under it

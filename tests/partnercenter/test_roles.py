@@ -1,4 +1,4 @@
-"""The permission matrix of SPEC §2 and the role groups that carry it."""
+"""The permission matrix of docs/roles.md and the role groups that carry it."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -8,7 +8,7 @@ from partnercenter.services import role_groups_sync
 from tests.factories import UserFactory
 
 A = Action
-# SPEC §2, transcribed independently of partnercenter.roles so a drift shows up.
+# docs/roles.md, transcribed independently of partnercenter.roles so a drift shows up.
 SPEC_TABLE = {
     A.VIEW_CUSTOMERS: {
         "Global admin",

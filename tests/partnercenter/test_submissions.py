@@ -1,4 +1,4 @@
-"""Exactly once (SPEC §8 Integrity): every create-or-send POST, repeated with its form key.
+"""Exactly once (docs/qualities.md, Integrity): every create-or-send POST, repeated with its form key.
 
 A repeated request — a resubmitted tab, a retry, the second half of a
 double-click that arrives after the first committed — carries the same hidden

@@ -1,4 +1,4 @@
-"""The customer's admin center (SPEC §6): links, sign-in, acceptance, A9, partners, isolation."""
+"""The customer's admin center (docs/admin-center.md): links, sign-in, acceptance, A9, partners, isolation."""
 
 import uuid
 from urllib.parse import parse_qs, urlsplit

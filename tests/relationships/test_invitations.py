@@ -1,4 +1,4 @@
-"""One function builds every invitation URL in Partner Center's formats (SPEC §5)."""
+"""One function builds every invitation URL in Partner Center's formats (docs/relationships.md)."""
 
 from urllib.parse import parse_qs, unquote, urlsplit
 

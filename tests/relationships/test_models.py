@@ -1,4 +1,4 @@
-"""Relationship constraints (SPEC §5), in the model and the database."""
+"""Relationship constraints (docs/relationships.md), in the model and the database."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""Reseller relationships and indirect partnerships: pages, flows, bad input (SPEC §5, seed 004)."""
+"""Reseller relationships and indirect partnerships: pages, flows, bad input (docs/relationships.md, seed 004)."""
 
 import re
 from urllib.parse import parse_qs, urlsplit

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance, AgreementDocument, AgreementTemplate
 from agreements.services import acceptance_build, acceptance_record, agreement_template_save
-from partnercenter.paging import CappedCountPaginator
+from partnercenter.web.paging import CappedCountPaginator
 
 HTTPS_URLS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
 

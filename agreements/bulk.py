@@ -54,7 +54,8 @@ from agreements.services import (
 )
 from customers.models import DOMAIN_SUFFIX, Customer
 from customers.selectors import customers_with_domains
-from partnercenter.audit import EventType, audit_event, audit_record_batch
+from partnercenter.audit.events import EventType
+from partnercenter.audit.record import audit_event, audit_record_batch
 from partnercenter.models import Partner, database_now
 from relationships.selectors import customers_served_by
 

@@ -29,11 +29,11 @@ from agreements.models import (
 )
 from agreements.selectors import acceptance_history
 from customers.models import Customer, Subscription
-from partnercenter.access import partner_for_user
-from partnercenter.audit import csv_rows
 from partnercenter.models import Partner
-from partnercenter.paging import KeysetPage, keyset_page
-from partnercenter.roles import Action
+from partnercenter.tenant.access import partner_for_user
+from partnercenter.tenant.roles import Action
+from partnercenter.web.csvfiles import csv_rows
+from partnercenter.web.paging import KeysetPage, keyset_page
 
 Compliance = AgreementStatusRow.Compliance
 #: The report's default: every customer whose status isn't CURRENT.

@@ -201,7 +201,7 @@ class BulkUploadForm(forms.Form):
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
         """``too_large``: the upload was stopped for passing ``UPLOAD_MAX_BYTES``
-        (``partnercenter.uploads.too_large``), so the file never arrived."""
+        (``partnercenter.web.uploads.too_large``), so the file never arrived."""
         super().__init__(*args, **kwargs)
         self.too_large = too_large
 

@@ -33,13 +33,14 @@ from agreements.status import (
 from customers.models import Customer
 from customers.selectors import customer_has_purchases
 from customers.validators import parse_phone
-from partnercenter.access import partner_admins
-from partnercenter.audit import EventType, audit_record, changes
+from partnercenter.audit.events import EventType
+from partnercenter.audit.record import audit_record, changes
+from partnercenter.delivery.outbox import notice_enqueue
+from partnercenter.delivery.webhooks import event_publish
 from partnercenter.models import Partner
-from partnercenter.outbox import notice_enqueue
-from partnercenter.roles import Action, may
-from partnercenter.services import customer_list_changed, validated_save
-from partnercenter.webhooks import event_publish
+from partnercenter.tenant.access import partner_admins
+from partnercenter.tenant.roles import Action, may
+from partnercenter.tenant.services import customer_list_changed, validated_save
 from relationships.selectors import (
     active_relationships,
     indirect_providers_of,

@@ -19,12 +19,13 @@ from agreements.models import AgreementTemplate, BulkAttestation
 from agreements.selectors import acceptance_history as acceptance_history_of
 from agreements.services import acceptance_record, check_may_attest, user_today
 from customers.selectors import customer_get_for_user
-from partnercenter import uploads
-from partnercenter.access import partner_for_user
-from partnercenter.audit import csv_rows
-from partnercenter.forms import add_service_errors, form_helper, submit_once
-from partnercenter.paging import keyset_page
-from partnercenter.roles import Action
+from partnercenter.tenant.access import partner_for_user
+from partnercenter.tenant.roles import Action
+from partnercenter.web.csvfiles import csv_rows
+from partnercenter.web.forms import add_service_errors, form_helper
+from partnercenter.web.pages import submit_once
+from partnercenter.web.paging import keyset_page
+from partnercenter.web.uploads import too_large
 from relationships.selectors import resellers_of
 
 HISTORY_PER_PAGE = 50
@@ -223,7 +224,7 @@ def bulk_new(request):
     form = BulkUploadForm(
         request.POST if posted else None,
         request.FILES if posted else None,
-        too_large=uploads.too_large(request),
+        too_large=too_large(request),
     )
     if request.method == "POST" and form.is_valid():
 

@@ -31,6 +31,9 @@ import sys
 import time
 from pathlib import Path
 
+from partnercenter.signin.services import mfa_reset
+from partnercenter.tenant.services import partner_user_create, partner_user_update_roles
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 SIZES = (10_000, 1_000_000)
@@ -118,7 +121,7 @@ def child_fill(size: int) -> dict:
     from django.utils import timezone
 
     from customers.models import Customer
-    from partnercenter.audit import EventType
+    from partnercenter.audit.events import EventType
     from partnercenter.models import AuditEvent, Partner, User
 
     rng = random.Random(13)  # noqa: S311 - reproducible test data, not secrets
@@ -211,9 +214,8 @@ def child_inserts() -> dict:
     from customers.models import Customer, Offer
     from customers.services import customer_update
     from customers.workflows import order_place
-    from partnercenter import services
     from partnercenter.models import User
-    from partnercenter.roles import Role
+    from partnercenter.tenant.roles import Role
     from relationships.models import ResellerRelationship
     from relationships.services import invitation_send, relationship_remove
 
@@ -238,7 +240,7 @@ def child_inserts() -> dict:
         "relationships.services.invitation_send": lambda: invitation_send(
             user=agent, to_email="it@bench.example", subject="Invite", text="", dap=False
         ),
-        "partnercenter.services.partner_user_create": lambda: services.partner_user_create(
+        "partnercenter.tenant.services.partner_user_create": lambda: partner_user_create(
             partner=admin.partner,
             first_name="Bench",
             last_name="User",
@@ -246,14 +248,12 @@ def child_inserts() -> dict:
             roles=[Role.SALES_AGENT],
             acting_user=admin,
         ),
-        "partnercenter.services.partner_user_update_roles": lambda: (
-            services.partner_user_update_roles(
+        "partnercenter.tenant.services.partner_user_update_roles": lambda: (
+            partner_user_update_roles(
                 user=agent, roles=[Role.ADMIN_AGENT, Role.SALES_AGENT], acting_user=admin
             )
         ),
-        "partnercenter.services.mfa_reset": lambda: services.mfa_reset(
-            user=agent, acting_user=admin
-        ),
+        "partnercenter.signin.services.mfa_reset": lambda: mfa_reset(user=agent, acting_user=admin),
         "relationships.services.relationship_remove": lambda: relationship_remove(
             user=agent,
             relationship=ResellerRelationship.objects.filter(partner=agent.partner, state="active")

@@ -9,7 +9,7 @@ from agreements.services import agreement_status_sync
 from agreements.status import current_agreement_type
 from customers.models import Customer, Offer, Subscription
 from customers.services import STAFF_FIELDS, customer_update
-from partnercenter.paging import CappedCountPaginator
+from partnercenter.web.paging import CappedCountPaginator
 
 
 class AgreementStatusFilter(admin.SimpleListFilter):

@@ -15,10 +15,10 @@ from django_countries import countries
 
 from agreements.models import AgreementStatusRow
 from customers.models import DOMAIN_SUFFIX, Customer, Subscription, default_domain
-from partnercenter.access import partner_for_user, pk_or_404
 from partnercenter.models import Partner
-from partnercenter.paging import KeysetPage, keyset_page
-from partnercenter.roles import Action
+from partnercenter.tenant.access import partner_for_user, pk_or_404
+from partnercenter.tenant.roles import Action
+from partnercenter.web.paging import KeysetPage, keyset_page
 from relationships.models import ResellerRelationship
 from relationships.selectors import active_relationships
 

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Subscription
-from partnercenter.access import partner_for_user
-from partnercenter.audit import ActorKind, EventType, actor_kind_of, audit_record, changes
+from partnercenter.audit.events import ActorKind, EventType
+from partnercenter.audit.record import actor_kind_of, audit_record, changes
 from partnercenter.models import Partner, User
-from partnercenter.roles import Action
-from partnercenter.services import temporary_password_make, validated_save
+from partnercenter.tenant.access import partner_for_user
+from partnercenter.tenant.roles import Action
+from partnercenter.tenant.services import temporary_password_make, validated_save
 from relationships.selectors import own_relationship_with, provider_for
 
 CUSTOMER_FIELDS = [

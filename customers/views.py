@@ -38,12 +38,14 @@ from customers.selectors import (
 from customers.services import CONTACT_FIELDS, customer_update
 from customers.services import subscription_cancel as subscription_cancel_service
 from customers.workflows import customer_create, order_place, subscription_change_seats
-from partnercenter import audit
-from partnercenter.access import partner_for_user, partner_people, pk_or_404
-from partnercenter.forms import ActivityFilterForm, add_service_errors, replayed, submit_once
-from partnercenter.paging import keyset_page
-from partnercenter.roles import Action, may
-from partnercenter.security import session_secret_put, session_secret_take
+from partnercenter.audit.forms import ActivityFilterForm
+from partnercenter.audit.read import events_for_customer, page_context
+from partnercenter.tenant.access import partner_for_user, partner_people, pk_or_404
+from partnercenter.tenant.roles import Action, may
+from partnercenter.web.forms import add_service_errors
+from partnercenter.web.pages import replayed, submit_once
+from partnercenter.web.paging import keyset_page
+from partnercenter.web.sealing import session_secret_put, session_secret_take
 from relationships.invitations import agreement_invitation_email
 from relationships.selectors import indirect_providers_of
 
@@ -90,7 +92,7 @@ def _customer_listing(request, *, search: str, status: str, cursor: str | None) 
 
     Cached (CACHES["pages"]) under the partner's ``customers_version``, which every
     write that changes the listing replaces when it commits
-    (``partnercenter.services.customer_list_changed``), and under everything else the
+    (``partnercenter.tenant.services.customer_list_changed``), and under everything else the
     HTML depends on: language, time zone, script prefix, search, status, cursor. The
     version comes with the signed-in user's query, so a cached listing costs no query.
     The role check runs first, on every request (PermissionDenied, Http404). A forged
@@ -402,8 +404,8 @@ def customer_history(request, pk):
     form = ActivityFilterForm(
         request.GET or None, users=partner_people(partner), with_customer=False
     )
-    querysets = audit.events_for_customer(partner, customer, form.filters())
-    context = {"customer": customer, "form": form, **audit.page_context(querysets, request.GET)}
+    querysets = events_for_customer(partner, customer, form.filters())
+    context = {"customer": customer, "form": form, **page_context(querysets, request.GET)}
     return render(request, "customers/customer_history.html", context)
 
 

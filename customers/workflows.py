@@ -27,11 +27,11 @@ from agreements.services import (
 )
 from customers.models import Customer, Offer, Subscription
 from customers.services import add_months, customer_tenant_create, subscription_audit
-from partnercenter.access import partner_for_user
-from partnercenter.audit import EventType
+from partnercenter.audit.events import EventType
 from partnercenter.models import Partner, User
-from partnercenter.roles import Action
-from partnercenter.services import validated_save
+from partnercenter.tenant.access import partner_for_user
+from partnercenter.tenant.roles import Action
+from partnercenter.tenant.services import validated_save
 from relationships.models import ResellerRelationship
 from relationships.selectors import indirect_providers_of, partner_serves_customer
 from relationships.services import relationship_create

@@ -9,8 +9,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter import outbox, services, webhooks
-from partnercenter.audit import EventType, describe
+from partnercenter.audit.events import EventType
+from partnercenter.audit.words import describe
+from partnercenter.delivery.outbox import email_resend
+from partnercenter.delivery.webhooks import delivery_resend
 from partnercenter.models import (
     AuditEvent,
     OutboundEmail,
@@ -19,8 +21,15 @@ from partnercenter.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from partnercenter.paging import CappedCountPaginator
-from partnercenter.roles import Action
+from partnercenter.signin.services import mfa_reset
+from partnercenter.tenant.roles import Action
+from partnercenter.tenant.services import (
+    customer_list_changed,
+    partner_user_roles_check,
+    partner_user_update_roles,
+    sessions_end,
+)
+from partnercenter.web.paging import CappedCountPaginator
 
 
 def permission_label(permission: Permission) -> str:
@@ -70,7 +79,7 @@ class PartnerAdmin(admin.ModelAdmin):
         which protect it from deletion.)"""
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
-            services.customer_list_changed()
+            customer_list_changed()
 
 
 class PartnerUserChangeForm(UserChangeForm):
@@ -85,9 +94,7 @@ class PartnerUserChangeForm(UserChangeForm):
         groups = cleaned.get("groups")
         if self.instance.partner_id and groups is not None and "groups" in self.changed_data:
             try:
-                services.partner_user_roles_check(
-                    user=self.instance, roles=[g.name for g in groups]
-                )
+                partner_user_roles_check(user=self.instance, roles=[g.name for g in groups])
             except ValidationError as exc:
                 self.add_error("groups", exc.messages)
         return cleaned
@@ -165,15 +172,13 @@ class UserAdmin(DjangoUserAdmin):
             roles = [g.name for g in form.cleaned_data.pop("groups")]
         super().save_related(request, form, formsets, change)
         if roles is not None:
-            services.partner_user_update_roles(
-                user=form.instance, roles=roles, acting_user=request.user
-            )
+            partner_user_update_roles(user=form.instance, roles=roles, acting_user=request.user)
 
     @admin.action(description=_("Reset MFA (lost phone) and sign out everywhere"))
     def reset_mfa(self, request, queryset):
         """The operator's reset for a lost phone: recorded like a User admin's."""
         for user in queryset:
-            services.mfa_reset(user=user, acting_user=request.user)
+            mfa_reset(user=user, acting_user=request.user)
         self.message_user(
             request,
             _("MFA was reset for %(count)s user(s); they set it up again at their next sign-in.")
@@ -184,7 +189,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Sign out everywhere"))
     def sign_out_everywhere(self, request, queryset):
         for user in queryset:
-            services.sessions_end(user=user)
+            sessions_end(user=user)
         self.message_user(
             request,
             _("%(count)s user(s) were signed out everywhere.") % {"count": len(queryset)},
@@ -241,7 +246,7 @@ class OutboundEmailAdmin(_DeliveryAdmin):
 
     @staticmethod
     def resend_service(item):
-        outbox.email_resend(email=item)
+        email_resend(email=item)
 
 
 @admin.register(WebhookDelivery)
@@ -254,7 +259,7 @@ class WebhookDeliveryAdmin(_DeliveryAdmin):
 
     @staticmethod
     def resend_service(item):
-        webhooks.delivery_resend(delivery=item)
+        delivery_resend(delivery=item)
 
 
 @admin.register(WebhookEndpoint)

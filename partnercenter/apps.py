@@ -13,8 +13,8 @@ class PartnerCenterConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from partnercenter.middleware import session_times_start
-        from partnercenter.services import role_groups_sync
+        from partnercenter.signin.middleware import session_times_start
+        from partnercenter.tenant.services import role_groups_sync
 
         # Every way of signing in (both sign-in pages, MFA, tests' force_login) starts
         # the session's idle and absolute clocks.

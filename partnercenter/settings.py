@@ -40,7 +40,7 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # A translated page with a way back instead of Django's English "Forbidden (403)".
-CSRF_FAILURE_VIEW = "partnercenter.views.csrf_failure"
+CSRF_FAILURE_VIEW = "partnercenter.web.views.csrf_failure"
 
 # Public address of this app, used to build absolute links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -79,21 +79,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "partnercenter.middleware.AuditContextMiddleware",
+    "partnercenter.audit.middleware.AuditContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "partnercenter.middleware.BoundedQueryMiddleware",
+    "partnercenter.web.middleware.BoundedQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "partnercenter.middleware.SessionSecurityMiddleware",
-    "partnercenter.middleware.UserTimeZoneMiddleware",
-    "partnercenter.middleware.PasswordChangeRequiredMiddleware",
-    "partnercenter.middleware.CustomerAccountMiddleware",
+    "partnercenter.signin.middleware.SessionSecurityMiddleware",
+    "partnercenter.web.middleware.UserTimeZoneMiddleware",
+    "partnercenter.web.middleware.PasswordChangeRequiredMiddleware",
+    "partnercenter.web.middleware.CustomerAccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the response of a sign-in that django-axes refused.
     "axes.middleware.AxesMiddleware",
@@ -114,8 +114,8 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "partnercenter.context_processors.navigation",
-                "partnercenter.context_processors.submission",
+                "partnercenter.web.context_processors.navigation",
+                "partnercenter.web.context_processors.submission",
             ],
         },
     },
@@ -167,7 +167,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # the password hasher runs (an Argon2 check costs ~1 s of CPU and 100 MiB).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "partnercenter.backends.PartnerModelBackend",
+    "partnercenter.tenant.backends.PartnerModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -251,14 +251,14 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "partnercenter.signin.locked_out"
-AXES_CLIENT_IP_CALLABLE = "partnercenter.security.client_ip"
-AXES_USERNAME_CALLABLE = "partnercenter.security.signin_username"
+AXES_LOCKOUT_CALLABLE = "partnercenter.signin.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "partnercenter.signin.client.client_ip"
+AXES_USERNAME_CALLABLE = "partnercenter.signin.client.signin_username"
 # Addresses of the reverse proxies whose X-Forwarded-For is believed; empty: none is.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS
-# after sign-in whatever happens (partnercenter.middleware.SessionSecurityMiddleware).
+# after sign-in whatever happens (partnercenter.signin.middleware.SessionSecurityMiddleware).
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
@@ -269,20 +269,20 @@ SECRET_SHOWN_WITHIN_SECONDS = 600
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=30)
 
 # Fresh proof: setting up a new authenticator or new recovery codes needs the password
-# typed within this many minutes (partnercenter.signin.proof_fresh).
+# typed within this many minutes (partnercenter.signin.views.proof_fresh).
 SECURITY_PROOF_MINUTES = env.int("SECURITY_PROOF_MINUTES", default=10)
 
 # Request bodies. Form fields (everything but files) may hold at most 2.5 MB, Django's
 # default. An uploaded file is kept in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and in a
 # temporary file beyond that; UPLOAD_MAX_BYTES (the largest Confirm in bulk file) stops
 # reading the body as soon as a request's files pass it, so an oversized upload is
-# never written out whole (partnercenter.uploads). The reverse proxy should refuse
+# never written out whole (partnercenter.web.uploads). The reverse proxy should refuse
 # bodies a little over it too (README "Deploying").
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
-    "partnercenter.uploads.SizeLimitUploadHandler",
+    "partnercenter.web.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -336,8 +336,11 @@ SCHEDULED_JOBS = {
     "renew-subscriptions": ("customers.tasks.subscriptions_renew", "15 0 * * *"),
     "refresh-agreement-status": ("agreements.tasks.agreement_status_refresh", "5 0 * * *"),
     "expire-invitations": ("relationships.tasks.invitations_expire", "*/15 * * * *"),
-    "prune": ("partnercenter.tasks.prune", "30 3 * * *"),
-    "requeue-stuck-deliveries": ("partnercenter.tasks.deliveries_requeue_stuck", "*/5 * * * *"),
+    "prune": ("partnercenter.jobs.tasks.prune", "30 3 * * *"),
+    "requeue-stuck-deliveries": (
+        "partnercenter.jobs.tasks.deliveries_requeue_stuck",
+        "*/5 * * * *",
+    ),
 }
 # How long finished records are kept before the "prune" job deletes them.
 PRUNE_AFTER_DAYS = env.int("PRUNE_AFTER_DAYS", default=30)

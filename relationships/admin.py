@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from agreements.services import agreement_status_sync
-from partnercenter.paging import CappedCountPaginator
+from partnercenter.web.paging import CappedCountPaginator
 from relationships.models import (
     IndirectPartnership,
     Invitation,

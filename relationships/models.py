@@ -236,7 +236,7 @@ class PartnershipInvitation(models.Model):
         Partner, verbose_name=_("indirect reseller"), on_delete=models.PROTECT, related_name="+"
     )
     email = models.EmailField(_("sent to"))
-    # Only the SHA-256 of the emailed link's token is kept (partnercenter.security.token_digest):
+    # Only the SHA-256 of the emailed link's token is kept (partnercenter.web.sealing.token_digest):
     # a copy of the database can't authorize anything.
     token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True, editable=False)
     state = models.CharField(

@@ -12,9 +12,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agreements.models import AgreementStatusRow
-from partnercenter.access import emails_about, partner_for_user, pk_or_404, require
+from partnercenter.delivery.access import emails_about
 from partnercenter.models import Partner
-from partnercenter.roles import Action
+from partnercenter.tenant.access import partner_for_user, pk_or_404, require
+from partnercenter.tenant.roles import Action
 from relationships.invitations import InvitationKind
 from relationships.models import (
     IndirectPartnership,

@@ -17,14 +17,15 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from customers.models import Customer
 from customers.selectors import customer_has_active_subscriptions_through
-from partnercenter.access import partner_admins, partner_for_user
-from partnercenter.audit import EventType, audit_event, audit_record, audit_record_many
+from partnercenter.audit.events import EventType
+from partnercenter.audit.record import audit_event, audit_record, audit_record_many
+from partnercenter.delivery.outbox import email_enqueue, notice_enqueue
+from partnercenter.delivery.webhooks import event_publish
 from partnercenter.models import OutboundEmail, Partner, User
-from partnercenter.outbox import email_enqueue, notice_enqueue
-from partnercenter.roles import Action, Role
-from partnercenter.security import token_digest
-from partnercenter.services import validated_save
-from partnercenter.webhooks import event_publish
+from partnercenter.tenant.access import partner_admins, partner_for_user
+from partnercenter.tenant.roles import Action, Role
+from partnercenter.tenant.services import validated_save
+from partnercenter.web.sealing import token_digest
 from relationships.invitations import (
     InvitationEmail,
     InvitationKind,

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customers.selectors import customer_get_for_user, customer_has_active_subscriptions_through
-from partnercenter.access import partner_for_user, pk_or_404
-from partnercenter.forms import add_service_errors, replayed, submit_once
-from partnercenter.paging import keyset_page
-from partnercenter.roles import Action, Role
-from partnercenter.security import session_secret_put, session_secret_take
+from partnercenter.tenant.access import partner_for_user, pk_or_404
+from partnercenter.tenant.roles import Action, Role
+from partnercenter.web.forms import add_service_errors
+from partnercenter.web.pages import replayed, submit_once
+from partnercenter.web.paging import keyset_page
+from partnercenter.web.sealing import session_secret_put, session_secret_take
 from relationships import services, workflows
 from relationships.forms import (
     InvitationSendForm,

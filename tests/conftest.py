@@ -6,7 +6,7 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import PartnerFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the

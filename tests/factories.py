@@ -10,9 +10,9 @@ from factory.django import DjangoModelFactory
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from agreements.services import agreement_status_sync
 from customers.models import Customer, Offer, Subscription
+from partnercenter.delivery.webhooks import EVENTS
 from partnercenter.models import OutboundEmail, Partner, User, WebhookDelivery, WebhookEndpoint
-from partnercenter.security import secret_seal, token_digest
-from partnercenter.webhooks import EVENTS
+from partnercenter.web.sealing import secret_seal, token_digest
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 
 TEST_PASSWORD = "Test-Password-2026"

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from partnercenter.models import Partner
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import PartnerFactory, UserFactory
 
 

@@ -55,7 +55,13 @@ def _covered_by(module: str, layered: set[str]) -> bool:
 def test_every_module_has_a_layer():
     # Package markers (``customers``) and app configs sit outside the layers: they import
     # nothing of the project's, which the core and acyclic contracts would otherwise catch.
-    exempt = set(PACKAGES) | {f"{p}.apps" for p in PACKAGES} | {"relationships.admincenter"}
+    # The platform packages' markers hold only a docstring.
+    platform = {
+        f"partnercenter.{p}" for p in ("tenant", "signin", "audit", "delivery", "jobs", "web")
+    }
+    exempt = (
+        set(PACKAGES) | {f"{p}.apps" for p in PACKAGES} | {"relationships.admincenter"} | platform
+    )
     layered = _layered()
     missing = sorted(m for m in _modules() - exempt if not _covered_by(m, layered))
     assert not missing, f"Give these modules a layer in pyproject.toml: {missing}"
@@ -103,15 +109,33 @@ def test_the_contracts_hold_for_the_code_as_it_is(tmp_path):
         # A model reaching up to a page of another app.
         ("agreements/models.py", "from customers.views import customer_list", "Layers"),
         # The tenant core reaching into a domain app.
-        ("partnercenter/access.py", "from customers.models import Customer", "tenant core"),
+        ("partnercenter/tenant/access.py", "from customers.models import Customer", "tenant core"),
+        # One page importing another: what the page helpers are for.
+        (
+            "partnercenter/tenant/views.py",
+            "from partnercenter.signin.views import security",
+            "Layers",
+        ),
+        # Reads out of their order.
+        (
+            "relationships/selectors.py",
+            "from customers.selectors import customer_get_for_user",
+            "Reads build on each other in one order",
+        ),
         # Two apps' services calling each other: a workflow's job.
         (
             "relationships/services.py",
             "from agreements.services import acceptance_record",
             "Layers",
         ),
-        # The cycle this layering removed.
-        ("partnercenter/roles.py", "from partnercenter.models import User", "cycles"),
+        # The cycle this layering removed: the role matrix below the models built on it.
+        ("partnercenter/tenant/roles.py", "from partnercenter.models import User", "Layers"),
+        # Two modules of one package needing each other.
+        (
+            "partnercenter/web/sealing.py",
+            "from partnercenter.web.paging import keyset_page",
+            "cycles",
+        ),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(tmp_path, module, wrong_import, broken):

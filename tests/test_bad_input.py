@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Offer
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships.invitations import InvitationKind, invitation_url
 from tests.factories import (
     AgreementAcceptanceFactory,

@@ -28,7 +28,7 @@ from django.urls import reverse
 from agreements.models import AgreementAcceptance
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import User
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships.invitations import InvitationKind, invitation_url
 from relationships.models import IndirectPartnership, Invitation, ResellerRelationship
 from tests.customers.test_wizard import ACCOUNT, ATTEST

@@ -21,7 +21,7 @@ from agreements.models import (
 from customers.models import Customer, Subscription
 from customers.services import customer_update
 from partnercenter.models import AuditEvent, OutboundEmail, User, WebhookDelivery, WebhookEndpoint
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 from tests.factories import (
     AgreementAcceptanceFactory,

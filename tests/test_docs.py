@@ -34,6 +34,8 @@ def _headings() -> dict[str, set[str]]:
 def test_no_comment_cites_a_ticket_or_a_document_outside_the_repository():
     found = []
     for path in _source_files():
+        if path == Path(__file__):
+            continue
         text = path.read_text(encoding="utf-8")
         for needle in ("issue #", "SPEC §", "STYLE habit", "DEVELOPERS.md"):
             if needle in text:

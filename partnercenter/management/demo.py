@@ -17,8 +17,8 @@ from agreements.status import agreement_status_rows
 from customers.markets import default_culture
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
-from partnercenter.roles import Role
-from partnercenter.services import customer_list_changed
+from partnercenter.tenant.roles import Role
+from partnercenter.tenant.services import customer_list_changed
 from relationships.models import IndirectPartnership, ResellerRelationship
 
 #: Every demo sign-in uses this password (demo data only; never in production).

@@ -22,8 +22,9 @@ from agreements.selectors import (
 )
 from agreements.services import A9_MESSAGE, direct_acceptance_record, user_today
 from customers.selectors import customer_has_purchases
-from partnercenter.forms import TemporaryPasswordChangeForm, submit_once
-from partnercenter.signin import SignInMixin
+from partnercenter.signin.mixins import SignInMixin
+from partnercenter.tenant.forms import TemporaryPasswordChangeForm
+from partnercenter.web.pages import submit_once
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import AGREEMENT_REF
 from relationships.selectors import InvalidInvitation, customer_relationships, invitation_parse

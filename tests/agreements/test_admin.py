@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import AgreementAcceptanceFactory, ResellerRelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from agreements.services import (
 )
 from customers.models import Customer
 from partnercenter.models import AuditEvent, Partner, database_now
-from partnercenter.roles import MATRIX, Action, Role
+from partnercenter.tenant.roles import MATRIX, Action, Role
 from relationships.models import ResellerRelationship
 from tests.agreements.test_compliance import new_version
 from tests.agreements.test_status_rows import assert_rows_are_derivable

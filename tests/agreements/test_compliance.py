@@ -18,7 +18,7 @@ from agreements.services import (
 )
 from agreements.status import agreement_status_rebuild
 from partnercenter.models import Partner
-from partnercenter.roles import MATRIX, Action, Role
+from partnercenter.tenant.roles import MATRIX, Action, Role
 from tests.agreements.test_status_rows import snapshot
 from tests.factories import (
     AgreementAcceptanceFactory,

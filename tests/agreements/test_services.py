@@ -17,7 +17,7 @@ from agreements.services import (
 from customers.models import Customer
 from customers.workflows import customer_create
 from partnercenter.models import User
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships.models import ResellerRelationship
 from tests.factories import (
     AgreementAcceptanceFactory,

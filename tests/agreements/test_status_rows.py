@@ -22,7 +22,7 @@ from agreements.services import (
 from agreements.status import agreement_status_rebuild
 from customers.models import Customer
 from customers.workflows import customer_create
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import InvitationKind
 from relationships.models import ResellerRelationship

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import AgreementAcceptance
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import (
     AgreementAcceptanceFactory,
     IndirectPartnershipFactory,

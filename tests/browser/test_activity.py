@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from customers.services import customer_update
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import TEST_PASSWORD, ResellerRelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,7 +4,7 @@ message, fix it, confirm, and see the customers turn current on Agreement compli
 import pytest
 from playwright.sync_api import expect
 
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import TEST_PASSWORD, ResellerRelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

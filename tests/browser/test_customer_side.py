@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.browser.pages import customer_signs_in, fill_account_info
 from tests.factories import TEST_PASSWORD, CustomerFactory, ResellerRelationshipFactory, UserFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.browser.pages import fill_account_info
 from tests.factories import TEST_PASSWORD, UserFactory
 

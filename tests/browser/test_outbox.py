@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

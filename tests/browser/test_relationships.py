@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from partnercenter.models import Partner
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import TEST_PASSWORD, PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -201,7 +201,7 @@ def test_the_password_alone_cannot_replace_an_authenticator(
 ):
     """The review's critical finding, as an attacker would try it: a second browser with
     only the password opens the set-up page. It lands on Enter code, and stays out."""
-    from partnercenter.roles import Role
+    from partnercenter.tenant.roles import Role
     from tests.factories import TEST_PASSWORD, UserFactory
 
     settings.MFA_REQUIRED = True

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import TEST_PASSWORD, ResellerRelationshipFactory, UserFactory
 
 

@@ -2,7 +2,7 @@
 
 The listing (Recent acceptances, the rows, the pager) is cached under the partner's
 ``customers_version``, which every write that changes it replaces on commit
-(``partnercenter.services.customer_list_changed``). Each test here loads the page
+(``partnercenter.tenant.services.customer_list_changed``). Each test here loads the page
 (filling the cache), writes through a real path — a service, a workflow, Django
 admin, a command, a background job — inside ``django_capture_on_commit_callbacks
 (execute=True)`` (the commit), and loads the page again: it must show the change.
@@ -24,8 +24,8 @@ from agreements.models import AgreementAcceptance, AgreementStatusRow, Agreement
 from agreements.services import acceptance_record, direct_acceptance_record
 from customers.workflows import customer_create
 from partnercenter.models import Partner
-from partnercenter.roles import Role
-from partnercenter.services import customer_list_changed, partner_user_update_roles
+from partnercenter.tenant.roles import Role
+from partnercenter.tenant.services import customer_list_changed, partner_user_update_roles
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import InvitationKind
 from relationships.selectors import ParsedInvitation

@@ -11,7 +11,7 @@ from django.utils import timezone
 from agreements.models import AgreementAcceptance
 from customers.models import Offer, Subscription
 from customers.services import add_months
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import (
     AgreementAcceptanceFactory,
     ResellerRelationshipFactory,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
 from partnercenter.models import Partner
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import (
     AgreementAcceptanceFactory,
     CustomerFactory,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from agreements.models import AgreementAcceptance
 from customers.models import Customer
 from partnercenter.models import User
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships.models import ResellerRelationship
 from tests.factories import CustomerFactory, IndirectPartnershipFactory
 from tests.permissions import assert_permission_matrix

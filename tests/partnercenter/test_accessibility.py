@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from partnercenter.roles import Action, Role
+from partnercenter.tenant.roles import Action, Role
 from tests.factories import ResellerRelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import (
     IndirectPartnershipFactory,
     ResellerRelationshipFactory,

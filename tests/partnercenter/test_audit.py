@@ -19,10 +19,19 @@ from agreements.services import acceptance_record, agreement_template_save, dire
 from customers.models import Offer
 from customers.services import customer_update, subscription_cancel
 from customers.workflows import customer_create, order_place, subscription_change_seats
-from partnercenter import services, webhooks
-from partnercenter.audit import EventType, csv_safe, describe, events_for_partner, events_page
+from partnercenter.audit.events import EventType
+from partnercenter.audit.read import events_for_partner, events_page
+from partnercenter.audit.words import describe
+from partnercenter.delivery.webhooks import endpoint_create, endpoint_delete
 from partnercenter.models import AppendOnlyError, AuditEvent
-from partnercenter.roles import Role
+from partnercenter.signin.services import mfa_reset
+from partnercenter.tenant.roles import Role
+from partnercenter.tenant.services import (
+    partner_user_create,
+    partner_user_remove,
+    partner_user_update_roles,
+)
+from partnercenter.web.csvfiles import csv_safe
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import InvitationKind
 from relationships.selectors import ParsedInvitation
@@ -202,7 +211,7 @@ def test_partnership_invited_authorized_and_ended(make_user):
 
 def test_user_events(global_admin, make_user):
     with records(EventType.USER_ADDED) as added:
-        user, _ = services.partner_user_create(
+        user, _ = partner_user_create(
             partner=global_admin.partner,
             first_name="Adam",
             last_name="Park",
@@ -212,15 +221,15 @@ def test_user_events(global_admin, make_user):
         )
     assert added.after == {"email": "adam@fabrikam.example", "roles": ["Sales agent"]}
     with records(EventType.USER_ROLES_CHANGED) as changed:
-        services.partner_user_update_roles(
+        partner_user_update_roles(
             user=user, roles=[Role.ADMIN_AGENT, Role.SALES_AGENT], acting_user=global_admin
         )
     assert changed.before == {"roles": ["Sales agent"]}
     assert changed.after == {"roles": ["Admin agent", "Sales agent"]}
     with records(EventType.USER_MFA_RESET) as reset:
-        services.mfa_reset(user=user, acting_user=global_admin)
+        mfa_reset(user=user, acting_user=global_admin)
     with records(EventType.USER_REMOVED) as removed:
-        services.partner_user_remove(user=user, acting_user=global_admin)
+        partner_user_remove(user=user, acting_user=global_admin)
     for event in (added, changed, reset, removed):
         assert event.actor == global_admin and event.object_id == str(user.pk)
 
@@ -265,11 +274,11 @@ def test_template_version_added_by_back_office():
 
 def test_webhook_added_and_removed(global_admin, webhook_receiver):
     with records(EventType.WEBHOOK_ADDED):
-        endpoint, _ = webhooks.endpoint_create(
+        endpoint, _ = endpoint_create(
             user=global_admin, url=webhook_receiver.url, events=["customer-created"]
         )
     with records(EventType.WEBHOOK_REMOVED) as event:
-        webhooks.endpoint_delete(endpoint=endpoint, user=global_admin)
+        endpoint_delete(endpoint=endpoint, user=global_admin)
     assert event.before["url"] == webhook_receiver.url
 
 
@@ -662,7 +671,7 @@ def test_a_term_that_ended_without_renewal_is_recorded_as_the_systems(admin_agen
 def test_a_batch_of_events_is_written_as_bulk_create_writes_it(admin_agent, served, rf):
     # Bulk confirmation writes its thousands of events through audit_record_batch (one
     # prepared INSERT, executemany): every column as bulk_create would write it.
-    from partnercenter.audit import (
+    from partnercenter.audit.record import (
         audit_event,
         audit_record_batch,
         request_context_enter,
@@ -697,7 +706,7 @@ def test_a_batch_of_events_is_written_as_bulk_create_writes_it(admin_agent, serv
 
 
 def test_a_batch_of_events_needs_their_time(admin_agent, served):
-    from partnercenter.audit import audit_event, audit_record_batch
+    from partnercenter.audit.record import audit_event, audit_record_batch
 
     event = audit_event(EventType.AGREEMENT_CONFIRMED, actor=admin_agent, customer=served)
     with pytest.raises(ValueError, match="created_at"):

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partnercenter.middleware import UserTimeZoneMiddleware
 from partnercenter.models import User
-from partnercenter.roles import Role
-from partnercenter.services import partner_user_update_roles
+from partnercenter.tenant.roles import Role
+from partnercenter.tenant.services import partner_user_update_roles
+from partnercenter.web.middleware import UserTimeZoneMiddleware
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from agreements.status import agreement_status_rebuild
 from customers.models import Customer
 from partnercenter.management.demo import DEMO_PASSWORD, demo_bulk_customers
 from partnercenter.models import Partner, User
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships.models import IndirectPartnership, ResellerRelationship
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,13 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partnercenter import services
 from partnercenter.models import AuditEvent, OutboundEmail
-from partnercenter.roles import Role
+from partnercenter.signin.services import (
+    RECOVERY_CODE_COUNT,
+    mfa_enrolment_confirm,
+    mfa_enrolment_start,
+)
+from partnercenter.tenant.roles import Role
 from tests.factories import TEST_PASSWORD, CustomerFactory, UserFactory
 from tests.permissions import assert_permission_matrix
 
@@ -30,8 +34,8 @@ def code_for(device, *, offset: int = 0) -> str:
 
 def enrolled(user) -> TOTPDevice:
     """Give ``user`` a confirmed authenticator, as a finished enrolment does."""
-    device = services.mfa_enrolment_start(user=user)
-    services.mfa_enrolment_confirm(device=device, code=code_for(device), signed_in=False)
+    device = mfa_enrolment_start(user=user)
+    mfa_enrolment_confirm(device=device, code=code_for(device), signed_in=False)
     device.refresh_from_db()
     device.last_t = -1  # the enrolment's code may be used again in the test's sign-in
     device.save()
@@ -79,7 +83,7 @@ def test_enrolment_shows_a_local_qr_code_and_the_key_then_recovery_codes_once(
     codes = re.findall(
         r'<li class="col-6 col-md-4 font-monospace secret">(\w+)</li>', done.content.decode()
     )
-    assert len(codes) == services.RECOVERY_CODE_COUNT
+    assert len(codes) == RECOVERY_CODE_COUNT
     assert signed_in(client) and DEVICE_ID_SESSION_KEY in client.session
     device.refresh_from_db()
     assert device.confirmed
@@ -418,11 +422,11 @@ def test_two_first_set_ups_racing_cannot_both_win(make_user):
     from django.core.exceptions import ValidationError
 
     user = make_user(Role.ADMIN_AGENT)
-    first = services.mfa_enrolment_start(user=user)
+    first = mfa_enrolment_start(user=user)
     second = TOTPDevice.objects.create(user=user, name="other browser", confirmed=False)
-    services.mfa_enrolment_confirm(device=first, code=code_for(first), signed_in=False)
+    mfa_enrolment_confirm(device=first, code=code_for(first), signed_in=False)
     with pytest.raises(ValidationError, match="already has multi-factor authentication"):
-        services.mfa_enrolment_confirm(device=second, code=code_for(second), signed_in=False)
+        mfa_enrolment_confirm(device=second, code=code_for(second), signed_in=False)
     assert list(TOTPDevice.objects.filter(user=user, confirmed=True)) == [first]
 
 

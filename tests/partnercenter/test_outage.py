@@ -15,7 +15,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.urls import reverse
 
 from customers.models import Customer
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = [

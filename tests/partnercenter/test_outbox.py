@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from partnercenter.delivery.outbox import LINK_HIDDEN, backoff, email_deliver, email_enqueue
 from partnercenter.models import OutboundEmail
-from partnercenter.outbox import LINK_HIDDEN, backoff, email_deliver, email_enqueue
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from relationships import services as relationship_services
 from relationships.invitations import InvitationKind, invitation_url
 from relationships.models import Invitation, PartnershipInvitation
@@ -48,7 +48,7 @@ def test_the_email_and_its_job_commit_with_the_invitation(admin_agent):
     )
     assert email.about_id == str(invitation.pk) and invitation.url in email.body
     job = DBTaskResult.objects.get()
-    assert job.task_path == "partnercenter.outbox.email_deliver"
+    assert job.task_path == "partnercenter.delivery.outbox.email_deliver"
     assert job.args_kwargs["args"] == [email.pk]
     assert not mail.outbox  # nothing leaves inside the request
 
@@ -200,7 +200,7 @@ def test_the_provider_learns_the_reseller_authorized_it(client, run_jobs):
 
 
 def test_a_worker_that_died_mid_send_leaves_the_email_to_be_sent_again(admin_agent, settings):
-    from partnercenter.outbox import emails_requeue_stuck
+    from partnercenter.delivery.outbox import emails_requeue_stuck
 
     _send(admin_agent)
     email = OutboundEmail.objects.get()

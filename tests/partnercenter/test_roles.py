@@ -3,12 +3,12 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from partnercenter.roles import MATRIX, Action, Role, may
-from partnercenter.services import role_groups_sync
+from partnercenter.tenant.roles import MATRIX, Action, Role, may
+from partnercenter.tenant.services import role_groups_sync
 from tests.factories import UserFactory
 
 A = Action
-# docs/roles.md, transcribed independently of partnercenter.roles so a drift shows up.
+# docs/roles.md, transcribed independently of partnercenter.tenant.roles so a drift shows up.
 SPEC_TABLE = {
     A.VIEW_CUSTOMERS: {
         "Global admin",

@@ -14,9 +14,10 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from partnercenter.middleware import LAST_SEEN, SIGNED_IN_AT
-from partnercenter.roles import Role
-from partnercenter.security import client_ip, secret_open, secret_seal
+from partnercenter.signin.client import client_ip
+from partnercenter.signin.middleware import LAST_SEEN, SIGNED_IN_AT
+from partnercenter.tenant.roles import Role
+from partnercenter.web.sealing import secret_open, secret_seal
 from tests.factories import TEST_PASSWORD, CustomerFactory, PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.urls import reverse
 from agreements.models import AgreementAcceptance
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Submission, User
-from partnercenter.roles import Role
-from partnercenter.services import validated_save
+from partnercenter.tenant.roles import Role
+from partnercenter.tenant.services import validated_save
 from relationships.invitations import InvitationKind, invitation_url
 from relationships.models import (
     IndirectPartnership,

@@ -9,8 +9,8 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, RequestFactory, enco
 from django.urls import reverse
 
 from agreements.models import BulkAttestation
-from partnercenter import uploads
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
+from partnercenter.web.uploads import too_large
 
 LIMIT = 1024 * 1024
 
@@ -49,14 +49,14 @@ def small_limit(settings, tmp_path):
 def test_an_upload_under_the_limit_arrives_whole(small_limit):
     request, _stream = parsed(body_with_file(LIMIT - 1000))
     assert request.FILES["file"].size == LIMIT - 1000
-    assert not uploads.too_large(request)
+    assert not too_large(request)
     request.FILES["file"].close()
 
 
 def test_reading_stops_soon_after_the_limit_and_nothing_is_kept(small_limit):
     body = body_with_file(LIMIT * 4)
     request, stream = parsed(body)
-    assert uploads.too_large(request)
+    assert too_large(request)
     assert "file" not in request.FILES and request.POST["note"] == "first"
     # One parser chunk (64 KiB) past the limit at most, not the 4 MiB sent.
     assert stream.tell() <= LIMIT + 2 * 64 * 1024 < len(body)
@@ -69,7 +69,7 @@ def test_a_declared_length_far_over_the_limit_is_refused_before_the_file_is_read
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = body_with_file(LIMIT * 4)
     request, stream = parsed(body)
-    assert uploads.too_large(request)
+    assert too_large(request)
     assert stream.tell() <= 2 * 64 * 1024
 
 

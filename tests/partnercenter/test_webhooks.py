@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from customers.workflows import customer_create
-from partnercenter import webhooks
+from partnercenter.delivery.webhooks import endpoint_test_send, url_check
 from partnercenter.models import WebhookDelivery, WebhookEndpoint
-from partnercenter.roles import Role
+from partnercenter.tenant.roles import Role
 from tests.agreements.test_status_rows import account, attestation
 from tests.factories import UserFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 from tests.permissions import assert_permission_matrix
@@ -76,7 +76,7 @@ def test_only_subscribed_events_of_the_partners_own_webhooks_are_sent(
 def test_a_receiver_answering_500_is_tried_again(admin_agent, webhook_receiver, run_jobs):
     webhook_receiver.statuses = [500, 503]
     endpoint = WebhookEndpointFactory(partner=admin_agent.partner, url=webhook_receiver.url)
-    webhooks.endpoint_test_send(endpoint=endpoint)
+    endpoint_test_send(endpoint=endpoint)
     run_jobs()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.status_code) == ("sent", 3, 200)
@@ -91,7 +91,7 @@ def test_a_receiver_that_keeps_failing_ends_failed_and_can_be_resent(
     webhook_receiver.statuses = [500, 500]
     global_admin = UserFactory(partner=admin_agent.partner, roles=[Role.GLOBAL_ADMIN])
     endpoint = WebhookEndpointFactory(partner=admin_agent.partner, url=webhook_receiver.url)
-    webhooks.endpoint_test_send(endpoint=endpoint)
+    endpoint_test_send(endpoint=endpoint)
     run_jobs()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.last_error) == ("failed", 2, "HTTP 500")
@@ -120,7 +120,7 @@ def test_a_receiver_that_keeps_failing_ends_failed_and_can_be_resent(
 def test_private_and_loopback_addresses_are_refused(settings, url):
     settings.WEBHOOK_ALLOW_PRIVATE = False
     with pytest.raises(ValidationError) as refused:
-        webhooks.url_check(url)
+        url_check(url)
     assert "private or local" in str(refused.value.message_dict["url"])
 
 
@@ -144,7 +144,7 @@ def test_ipv6_forms_that_tunnel_to_ipv4_are_refused_at_registration(settings, ur
     settings.WEBHOOK_ALLOW_PRIVATE = False
     settings.WEBHOOK_ALLOW_PORTS = None
     with pytest.raises(ValidationError) as refused:
-        webhooks.url_check(url)
+        url_check(url)
     assert "private or local" in str(refused.value.message_dict["url"])
 
 
@@ -156,7 +156,7 @@ def test_ipv6_forms_that_tunnel_to_ipv4_are_refused_again_at_delivery(
     settings.WEBHOOK_ALLOW_PORTS = None
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     endpoint = WebhookEndpointFactory(partner=admin_agent.partner, url=url)  # as if stored earlier
-    webhooks.endpoint_test_send(endpoint=endpoint)
+    endpoint_test_send(endpoint=endpoint)
     run_jobs()
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "failed" and "AddressRefused" in delivery.last_error
@@ -166,22 +166,22 @@ def test_ipv6_forms_that_tunnel_to_ipv4_are_refused_again_at_delivery(
 def test_a_public_ipv6_address_is_still_allowed(settings):
     settings.WEBHOOK_ALLOW_PRIVATE = False
     settings.WEBHOOK_ALLOW_PORTS = [443]
-    assert webhooks.url_check("https://[2606:4700:4700::1111]/hook")
+    assert url_check("https://[2606:4700:4700::1111]/hook")
 
 
 def test_only_port_443_unless_allowed(settings, admin_agent, run_jobs):
     settings.WEBHOOK_ALLOW_PRIVATE = False
     settings.WEBHOOK_ALLOW_PORTS = [443]
-    assert webhooks.url_check("https://8.8.8.8:443/hook")
+    assert url_check("https://8.8.8.8:443/hook")
     with pytest.raises(ValidationError, match="only be sent to port 443, not 8443"):
-        webhooks.url_check("https://8.8.8.8:8443/hook")
+        url_check("https://8.8.8.8:8443/hook")
     settings.WEBHOOK_ALLOW_PORTS = [443, 8443]
-    assert webhooks.url_check("https://8.8.8.8:8443/hook")
+    assert url_check("https://8.8.8.8:8443/hook")
 
     settings.WEBHOOK_ALLOW_PORTS = [443]
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     endpoint = WebhookEndpointFactory(partner=admin_agent.partner, url="https://8.8.8.8:8443/x")
-    webhooks.endpoint_test_send(endpoint=endpoint)
+    endpoint_test_send(endpoint=endpoint)
     run_jobs()
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "failed" and "port 443" in delivery.last_error
@@ -190,10 +190,10 @@ def test_only_port_443_unless_allowed(settings, admin_agent, run_jobs):
 def test_plain_http_and_credentials_in_the_url_are_refused(settings):
     settings.WEBHOOK_ALLOW_HTTP = False
     with pytest.raises(ValidationError, match="must start with https"):
-        webhooks.url_check("http://8.8.8.8/hook")
+        url_check("http://8.8.8.8/hook")
     with pytest.raises(ValidationError, match="user name and password"):
-        webhooks.url_check("https://me:pw@8.8.8.8/hook")
-    assert webhooks.url_check(" https://8.8.8.8/hook ") == "https://8.8.8.8/hook"
+        url_check("https://me:pw@8.8.8.8/hook")
+    assert url_check(" https://8.8.8.8/hook ") == "https://8.8.8.8/hook"
 
 
 def test_a_private_address_is_refused_again_when_the_delivery_is_posted(
@@ -202,7 +202,7 @@ def test_a_private_address_is_refused_again_when_the_delivery_is_posted(
     settings.WEBHOOK_ALLOW_PRIVATE = False
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     endpoint = WebhookEndpointFactory(partner=admin_agent.partner, url="https://127.0.0.1:9/x")
-    webhooks.endpoint_test_send(endpoint=endpoint)
+    endpoint_test_send(endpoint=endpoint)
     run_jobs()
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "failed" and "AddressRefused" in delivery.last_error

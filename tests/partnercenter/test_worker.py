@@ -14,8 +14,8 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from partnercenter.jobs.schedule import schedule_enqueue_due, slot_for
 from partnercenter.models import ScheduledRun, Submission
-from partnercenter.schedule import schedule_enqueue_due, slot_for
 from relationships.models import PartnershipInvitation
 from tests.factories import PartnershipInvitationFactory, UserFactory
 from tests.jobs import record_run
@@ -119,7 +119,7 @@ def test_the_worker_runs_the_scheduled_jobs(db, monkeypatch, settings):
 def test_an_expired_invitation_can_be_resent_and_is_pending_again(client, db):
     from django.urls import reverse
 
-    from partnercenter.roles import Role
+    from partnercenter.tenant.roles import Role
 
     invitation = PartnershipInvitationFactory(expires_at=timezone.now() - timedelta(days=1))
     call_command("expire_invitations", verbosity=0)

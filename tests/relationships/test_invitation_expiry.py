@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from partnercenter.roles import MATRIX, Action, Role
+from partnercenter.tenant.roles import MATRIX, Action, Role
 from relationships.models import IndirectPartnership, PartnershipInvitation
 from tests.factories import PartnershipInvitationFactory, UserFactory
 from tests.permissions import assert_permission_matrix

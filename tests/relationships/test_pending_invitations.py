@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnercenter.models import Partner
-from partnercenter.roles import Role
-from partnercenter.security import token_digest
+from partnercenter.tenant.roles import Role
+from partnercenter.web.sealing import token_digest
 from relationships.models import IndirectPartnership, PartnershipInvitation
 from tests.factories import PartnerFactory, PartnershipInvitationFactory, UserFactory
 from tests.permissions import assert_permission_matrix
@@ -29,7 +29,7 @@ PROVIDERS_PAGE = reverse("relationships:indirect_providers")
 
 
 def submission_key():
-    """A form's hidden double-submit key (partnercenter.forms.SUBMISSION_KEY)."""
+    """A form's hidden double-submit key (partnercenter.web.pages.SUBMISSION_KEY)."""
     return {"submission_key": str(uuid.uuid4())}
 
 

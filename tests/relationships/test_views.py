@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from partnercenter.models import Partner
-from partnercenter.roles import Role
-from partnercenter.security import token_digest
+from partnercenter.tenant.roles import Role
+from partnercenter.web.sealing import token_digest
 from relationships.models import (
     IndirectPartnership,
     Invitation,

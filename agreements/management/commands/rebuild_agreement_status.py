@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 from agreements.services import agreement_status_recompute
 from agreements.status import agreement_status_rebuild
-from partnercenter.services import customer_list_changed
+from partnercenter.tenant.services import customer_list_changed
 
 
 class Command(BaseCommand):

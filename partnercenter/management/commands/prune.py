@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from partnercenter.tasks import prune_old_records
+from partnercenter.jobs.tasks import prune_old_records
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 django-tasks-db's worker loop (``SELECT … FOR UPDATE SKIP LOCKED`` on
 PostgreSQL: start as many as needed, each job runs once) plus a thread that
-enqueues due scheduled jobs every 30 seconds (``partnercenter.schedule``).
+enqueues due scheduled jobs every 30 seconds (``partnercenter.jobs.schedule``).
 ``--batch`` runs what is due now, then exits (tests, cron).
 """
 
@@ -14,7 +14,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from partnercenter.schedule import CHECK_SECONDS, schedule_enqueue_due
+from partnercenter.jobs.schedule import CHECK_SECONDS, schedule_enqueue_due
 
 logger = logging.getLogger("partnercenter.worker")
 

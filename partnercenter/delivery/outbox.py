@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from partnercenter.models import Delivery, OutboundEmail, Partner, User
-from partnercenter.security import secret_open, secret_seal
+from partnercenter.web.sealing import secret_open, secret_seal
 
 #: Stands in for an emailed link's secret in the stored (readable) copy of a body.
 LINK_HIDDEN = "[link not stored]"
@@ -262,7 +262,7 @@ def email_deliver(email_id: int) -> str:
 def email_resend(*, email: OutboundEmail) -> OutboundEmail:
     """**Resend** a failed email: queued again for a fresh set of attempts.
 
-    The caller has checked the user may (``partnercenter.access.
+    The caller has checked the user may (``partnercenter.tenant.access.
     outbound_email_get_for_user``). Raises ValidationError unless it failed.
     """
     email = OutboundEmail.objects.select_for_update().get(pk=email.pk)

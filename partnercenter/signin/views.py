@@ -44,72 +44,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from partnercenter import services
-from partnercenter.access import mfa_registered, recovery_codes_left
-from partnercenter.forms import MfaCodeForm, PasswordProofForm, SignInForm
 from partnercenter.models import User
-
-#: Session key of a sign-in waiting for its second factor.
-PENDING = "mfa_pending"
-#: Session key of the authenticator device being set up.
-ENROLLING = "mfa_enrolling_device"
-#: Session key: when (Unix s) the signed-in user last typed their password (fresh proof).
-PROOF_AT = "security_proof_at"
-
-
-def remember_language(response, language: str):
-    """Set Django's language cookie on ``response`` (as ``set_language`` does); returns it."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
-
-
-def mfa_needed(user) -> bool:
-    """Whether ``user`` must give a second factor to sign in (see the module docstring)."""
-    if user.customer_id:
-        return False
-    return settings.MFA_REQUIRED or services.mfa_devices_exist(user)
-
-
-def mfa_required(user) -> bool:
-    """Whether ``MFA_REQUIRED`` applies to ``user`` (partner users and staff)."""
-    return settings.MFA_REQUIRED and not user.customer_id
-
-
-class SignInMixin:
-    """For a ``LoginView``: after the password, the second factor when the user needs one.
-
-    ``switch_language``: afterwards the UI speaks the user's preferred language.
-    """
-
-    switch_language = True
-    authentication_form = SignInForm
-
-    def form_invalid(self, form):
-        if form.data.get("username"):
-            services.signin_record(username=form.data["username"], reason="password")
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        user = form.get_user()
-        if not mfa_needed(user):
-            response = super().form_valid(form)
-            services.signin_record(username=user.get_username(), user=user)
-            return remember_language(response, user.language) if self.switch_language else response
-        self.request.session[PENDING] = {
-            "user": user.pk,
-            "backend": user.backend,
-            "at": time.time(),
-            "next": self.get_success_url(),
-        }
-        response = redirect("mfa_verify" if services.mfa_devices_exist(user) else "mfa_enrol")
-        # The code and set-up pages already speak the user's language.
-        return remember_language(response, user.language) if self.switch_language else response
+from partnercenter.signin.forms import MfaCodeForm, PasswordProofForm
+from partnercenter.signin.mixins import (
+    ENROLLING,
+    PENDING,
+    PROOF_AT,
+    SignInMixin,
+    mfa_required,
+    remember_language,
+)
+from partnercenter.signin.services import (
+    MFA_CODE_WRONG,
+    mfa_check,
+    mfa_devices_exist,
+    mfa_enrolment_confirm,
+    mfa_enrolment_start,
+    mfa_recovery_codes_renew,
+    mfa_registered,
+    recovery_codes_left,
+    signin_record,
+)
+from partnercenter.tenant.services import sessions_end
 
 
 class SignInView(SignInMixin, auth_views.LoginView):
@@ -138,7 +94,7 @@ def _signed_in(request, *, user, device, pending):
     request.session.pop(ENROLLING, None)
     auth.login(request, user, backend=pending["backend"])
     django_otp.login(request, device)
-    services.signin_record(username=user.get_username(), user=user)
+    signin_record(username=user.get_username(), user=user)
     target = pending.get("next") or reverse("home")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("home")
@@ -164,7 +120,7 @@ def mfa_verify(request):
         if not AxesProxyHandler.is_allowed(request, credentials):
             return _locked_out(request, credentials)
         try:
-            device = services.mfa_check(user=user, code=form.cleaned_data["code"])
+            device = mfa_check(user=user, code=form.cleaned_data["code"])
         except ValidationError as exc:  # django-otp's back-off: not a guess, not counted
             form.add_error("code", exc.message_dict["code"])
         else:
@@ -172,10 +128,10 @@ def mfa_verify(request):
                 return _verified(request, user=user, device=device, pending=pending)
             # Counted by django-axes like a wrong password (and throttled by django-otp).
             user_login_failed.send(__name__, credentials=credentials, request=request)
-            services.signin_record(username=user.get_username(), user=user, reason="second_factor")
+            signin_record(username=user.get_username(), user=user, reason="second_factor")
             if getattr(request, "axes_locked_out", False):
                 return _locked_out(request, credentials)
-            form.add_error("code", services.MFA_CODE_WRONG)
+            form.add_error("code", MFA_CODE_WRONG)
     return render(request, "registration/mfa_verify.html", {"form": form, "pending_user": user})
 
 
@@ -222,15 +178,15 @@ def mfa_enrol(request):
         pending, user = _pending(request)
         if user is None:
             return _start_again(request)
-        if services.mfa_devices_exist(user):
+        if mfa_devices_exist(user):
             # The password alone never replaces a second factor.
             return redirect("mfa_verify")
-    device = services.mfa_enrolment_start(user=user, device_id=request.session.get(ENROLLING))
+    device = mfa_enrolment_start(user=user, device_id=request.session.get(ENROLLING))
     request.session[ENROLLING] = device.pk
     form = MfaCodeForm(request.POST or None, label=_("Code from the app"))
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.mfa_enrolment_confirm(
+            codes = mfa_enrolment_confirm(
                 device=device, code=form.cleaned_data["code"], signed_in=pending is None
             )
         except ValidationError as exc:
@@ -287,7 +243,7 @@ def recovery_codes_renew(request):
             _("Confirm your password, then select Create new recovery codes again."),
         )
         return proof_ask(request, reverse("security"))
-    codes = services.mfa_recovery_codes_renew(user=request.user)
+    codes = mfa_recovery_codes_renew(user=request.user)
     return render(
         request,
         "registration/mfa_recovery_codes.html",
@@ -345,7 +301,7 @@ def security_confirm(request):
 @require_POST
 def sign_out_everywhere(request):
     """End every session of the signed-in user, this one included."""
-    services.sessions_end(user=request.user)
+    sessions_end(user=request.user)
     auth.logout(request)
     messages.success(request, _("You were signed out everywhere. Sign in again."))
     return redirect("login")

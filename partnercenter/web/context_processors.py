@@ -5,8 +5,8 @@ import uuid
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from partnercenter.roles import Action, may
-from partnercenter.services import submission_key
+from partnercenter.tenant.roles import Action, may
+from partnercenter.web.submissions import submission_key
 
 
 def navigation(request):

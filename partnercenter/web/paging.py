@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Q
 
-from partnercenter.security import opaque_dumps, opaque_loads
+from partnercenter.web.sealing import opaque_dumps, opaque_loads
 
 # --- Keyset (cursor) paging -----------------------------------------------------------
 # A page is found from where the last one ended, through the index on the sort keys, so

@@ -3,7 +3,7 @@
 A partner's Global admin registers endpoints (Settings → **Webhooks**) and
 picks events by Partner Center's names. ``event_publish`` records one
 delivery per subscribed endpoint in the caller's transaction; a worker posts
-it with retries like an email (``partnercenter.outbox``). The body is
+it with retries like an email (``partnercenter.delivery.outbox``). The body is
 Partner Center's webhook shape — ``EventName``, ``ResourceUri``,
 ``ResourceName``, ``AuditUri``, ``ResourceChangeUtcDate`` — and the header
 ``X-PartnerCenter-Signature: sha256=<hex>`` is the HMAC-SHA256 of the raw
@@ -32,18 +32,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
 
-from partnercenter.access import partner_for_user
-from partnercenter.audit import EventType, audit_record
-from partnercenter.models import Partner, User, WebhookDelivery, WebhookEndpoint
-from partnercenter.outbox import (
+from partnercenter.audit.events import EventType
+from partnercenter.audit.record import audit_record
+from partnercenter.delivery.outbox import (
     deliveries_requeue_stuck,
     delivery_claim,
     delivery_finish,
     delivery_requeue,
     error_text,
 )
-from partnercenter.roles import Action
-from partnercenter.security import secret_open, secret_seal
+from partnercenter.models import Partner, User, WebhookDelivery, WebhookEndpoint
+from partnercenter.tenant.access import partner_for_user
+from partnercenter.tenant.roles import Action
+from partnercenter.web.sealing import secret_open, secret_seal
 
 #: The events a partner can subscribe to: Partner Center's names, then this product's.
 EVENTS = {
@@ -218,7 +219,7 @@ def endpoint_create(*, user: User, url: str, events) -> tuple[WebhookEndpoint, s
 @transaction.atomic
 def endpoint_delete(*, endpoint: WebhookEndpoint, user: User | None = None) -> None:
     """Remove a webhook and its delivery log; records ``webhook.removed`` by ``user``.
-    The caller fetched it through ``partnercenter.access.webhook_endpoint_get_for_user``."""
+    The caller fetched it through ``partnercenter.delivery.access.webhook_endpoint_get_for_user``."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
     audit_record(
         EventType.WEBHOOK_REMOVED,

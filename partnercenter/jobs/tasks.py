@@ -8,9 +8,9 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from partnercenter.delivery.outbox import emails_requeue_stuck
+from partnercenter.delivery.webhooks import deliveries_requeue_stuck_webhooks
 from partnercenter.models import ScheduledRun, Submission, WebhookDelivery
-from partnercenter.outbox import emails_requeue_stuck
-from partnercenter.webhooks import deliveries_requeue_stuck_webhooks
 
 
 def prune_old_records(*, now=None) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 A role is a Django ``Group`` whose name is the role's Partner Center name
 ("Admin agent", ...). Each action is a custom permission on ``Partner``
-(``partnercenter.<action>``). ``partnercenter.services.role_groups_sync`` makes
+(``partnercenter.<action>``). ``partnercenter.tenant.services.role_groups_sync`` makes
 the groups and their permissions match ``MATRIX``; it runs after every
 ``migrate``, so the matrix below is the single source of truth and back-office
 staff only choose which roles a user holds. Views ask one question:

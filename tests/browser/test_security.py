@@ -166,6 +166,10 @@ def test_a_user_sets_up_mfa_in_security_info_then_signs_in_with_a_code(page, liv
     page.get_by_role("link", name="Security info").click()
     expect(page.get_by_test_id("mfa-state")).to_have_text("Authenticator app: not set up.")
     page.get_by_role("link", name="Set up authenticator app").click()
+    # Changing the second factor asks for the password again first (docs/security.md, S2).
+    expect(page.get_by_role("heading", name="Confirm your password")).to_be_visible()
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     page.get_by_label("Code from the app").fill(_code(username))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)

@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, JsonResponse, StreamingHttpRespon
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agreements import compliance
@@ -23,7 +22,7 @@ from partnercenter.tenant.access import partner_for_user
 from partnercenter.tenant.roles import Action
 from partnercenter.web.csvfiles import csv_rows
 from partnercenter.web.forms import add_service_errors, form_helper
-from partnercenter.web.pages import submit_once
+from partnercenter.web.pages import safe_next, submit_once
 from partnercenter.web.paging import keyset_page
 from partnercenter.web.uploads import too_large
 from relationships.selectors import resellers_of
@@ -62,11 +61,11 @@ def acceptance_update(request, pk):
                 customer=customer, user=request.user, template=template, **form.attestation()
             )
             # Back to where the confirmation was asked for (an order, A10), if anywhere.
-            next_url = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(
-                next_url, {request.get_host()}, request.is_secure()
-            ):
-                next_url = reverse("customers:detail", args=[customer.pk])
+            next_url = safe_next(
+                request,
+                request.GET.get("next"),
+                reverse("customers:detail", args=[customer.pk]),
+            )
             return next_url, _("The confirmation of customer acceptance was saved.")
 
         try:

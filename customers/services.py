@@ -4,9 +4,9 @@ Writes that also touch relationships or agreements — New customer, New order,
 Change seat count — are in ``customers.workflows``.
 """
 
-import calendar
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -146,15 +146,6 @@ def customer_update(*, user: User, customer: Customer, values: dict) -> Customer
     return customer
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` plus ``months`` calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
 def subscriptions_renew(*, today: datetime.date | None = None) -> tuple[int, int]:
     """Renew every active auto-renew subscription whose term has ended (rule A10: never gated).
 
@@ -171,8 +162,8 @@ def subscriptions_renew(*, today: datetime.date | None = None) -> tuple[int, int
         with transaction.atomic():
             if subscription.auto_renew:
                 while subscription.term_end <= today:
-                    subscription.term_end = add_months(
-                        subscription.term_end, subscription.offer.term_months
+                    subscription.term_end = subscription.term_end + relativedelta(
+                        months=subscription.offer.term_months
                     )
                 subscription.renewed_at = timezone.now()
                 subscription.save(update_fields=["term_end", "renewed_at"])

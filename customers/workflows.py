@@ -13,6 +13,7 @@ Each is one transaction (A13) that calls the owning apps' services:
 
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +27,7 @@ from agreements.services import (
     order_gate_check,
 )
 from customers.models import Customer, Offer, Subscription
-from customers.services import add_months, customer_tenant_create, subscription_audit
+from customers.services import customer_tenant_create, subscription_audit
 from partnercenter.audit.events import EventType
 from partnercenter.models import Partner, User
 from partnercenter.tenant.access import partner_for_user
@@ -126,7 +127,7 @@ def order_place(*, user: User, customer: Customer, offer: Offer, seats: int) -> 
         offer=offer,
         seats=seats if offer.seat_based else 1,
         auto_renew=True,
-        term_end=add_months(timezone.localdate(), offer.term_months),
+        term_end=timezone.localdate() + relativedelta(months=offer.term_months),
     )
     validated_save(subscription)
     subscription_audit(

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +24,7 @@ from partnercenter.delivery.webhooks import (
     endpoint_test_send,
 )
 from partnercenter.web.forms import add_service_errors
-from partnercenter.web.pages import replayed, submit_once
+from partnercenter.web.pages import next_or, replayed, submit_once
 from partnercenter.web.paging import keyset_page
 from partnercenter.web.sealing import session_secret_put, session_secret_take
 
@@ -34,23 +33,13 @@ from partnercenter.web.sealing import session_secret_put, session_secret_take
 _WEBHOOK_SECRETS = "webhook_secrets"
 
 
-def _next_or(request, default: str) -> str:
-    """The posted ``next`` page when it is on this site, else ``default``."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @require_POST
 def outbox_resend(request, pk):
     """**Resend** a failed email (Invitations sent, Indirect resellers); back to ``next``."""
     if done := replayed(request):
         return done
     email = outbound_email_get_for_user(request.user, pk)
-    back = _next_or(request, reverse("home"))
+    back = next_or(request, reverse("home"))
 
     def resend():
         email_resend(email=email)

@@ -39,7 +39,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -66,6 +65,7 @@ from partnercenter.signin.services import (
     signin_record,
 )
 from partnercenter.tenant.services import sessions_end
+from partnercenter.web.pages import next_or, safe_next
 
 
 class SignInView(SignInMixin, auth_views.LoginView):
@@ -95,10 +95,7 @@ def _signed_in(request, *, user, device, pending):
     auth.login(request, user, backend=pending["backend"])
     django_otp.login(request, device)
     signin_record(username=user.get_username(), user=user)
-    target = pending.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("home")
-    return target
+    return safe_next(request, pending.get("next"), reverse("home"))
 
 
 def _locked_out(request, credentials):
@@ -275,11 +272,7 @@ def security_confirm(request):
     """
     if request.user.customer_id:
         raise PermissionDenied
-    target = request.POST.get("next") or request.GET.get("next") or reverse("security")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("security")
+    target = next_or(request, reverse("security"))
     form = PasswordProofForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         credentials = {"username": request.user.get_username()}

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from partnercenter.models import Submission
 from partnercenter.web.submissions import AlreadySubmitted, submission_find, submission_once
@@ -44,3 +45,22 @@ def replayed(request):
         return None
     done = submission_find(user=request.user, key=request.POST.get(SUBMISSION_KEY))
     return _result(request, done) if done else None
+
+
+def safe_next(request, target: str | None, default: str) -> str:
+    """``target`` when it leads to this site, else ``default`` (open redirects refused).
+
+    Django's ``url_has_allowed_host_and_scheme`` with this request's host, requiring
+    https when the request came over https. ``target`` is a path or URL from the
+    request (``next``); ``default`` a path the caller trusts.
+    """
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def next_or(request, default: str) -> str:
+    """The request's ``next`` (posted, else in the query) when it is safe, else ``default``."""
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)

@@ -11,7 +11,8 @@ from django.http import (
 )
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from partnercenter.web.pages import safe_next
 
 
 def home(request):
@@ -27,9 +28,7 @@ def csrf_failure(request, reason=""):
     do (typically a form left open past sign-out, or cookies cleared), with a way back to
     the page the form came from. Reads no user or session; ``reason`` (Django's English
     diagnosis) is logged by Django, not shown."""
-    back = request.path if request.method == "POST" else "/"
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "/"
+    back = safe_next(request, request.path if request.method == "POST" else "/", "/")
     return HttpResponseForbidden(render_to_string("403_csrf.html", {"back": back}, request=None))
 
 

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agreements.models import AgreementTemplate
@@ -24,7 +23,7 @@ from agreements.services import A9_MESSAGE, direct_acceptance_record, user_today
 from customers.selectors import customer_has_purchases
 from partnercenter.signin.mixins import SignInMixin
 from partnercenter.tenant.forms import TemporaryPasswordChangeForm
-from partnercenter.web.pages import submit_once
+from partnercenter.web.pages import next_or, submit_once
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import AGREEMENT_REF
 from relationships.selectors import InvalidInvitation, customer_relationships, invitation_parse
@@ -40,13 +39,6 @@ def _customer(request):
             _("The admin center is for customer accounts. Partner users work in Partner Center.")
         )
     return customer
-
-
-def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 class SignInView(SignInMixin, auth_views.LoginView):
@@ -81,7 +73,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self):
-        return _safe_next(self.request, super().get_success_url())
+        return next_or(self.request, super().get_success_url())
 
     def form_valid(self, form):
         response = super().form_valid(form)

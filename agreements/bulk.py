@@ -35,22 +35,22 @@ from django_tasks import task
 from phonenumber_field.phonenumber import PhoneNumber
 
 from agreements.models import (
+    A3_REQUIRED,
     A12_MESSAGE,
     AgreementAcceptance,
     AgreementTemplate,
     BulkAttestation,
     BulkAttestationProblem,
-)
-from agreements.services import (
-    A3_REQUIRED,
-    acceptance_facts,
     acceptance_rule_errors,
     acceptor_errors,
+    national_cloud_message,
+    user_today,
+)
+from agreements.services import (
+    acceptance_facts,
     agreement_status_attested,
     check_may_attest,
     customer_event_publish,
-    national_cloud_message,
-    user_today,
 )
 from customers.models import DOMAIN_SUFFIX, Customer
 from customers.selectors import customers_with_domains
@@ -321,7 +321,9 @@ def _check(
     if customer is None or customer.pk not in served:
         return CheckedRow(row, "invalid", str(NOT_YOURS))
     if customer.is_national_cloud:
-        return CheckedRow(row, "invalid", national_cloud_message(customer), customer)
+        return CheckedRow(
+            row, "invalid", national_cloud_message(customer.get_cloud_instance_display()), customer
+        )
     messages = []
     date_agreed = None
     if not row.date_agreed:
@@ -527,7 +529,7 @@ def bulk_rows_recheck(
                 checked.append(CheckedRow(row, "invalid", str(NOT_YOURS)))
                 continue
             if customer.is_national_cloud:
-                message = national_cloud_message(customer)
+                message = national_cloud_message(customer.get_cloud_instance_display())
                 checked.append(CheckedRow(row, "invalid", message, customer))
                 continue
             if str(customer.country) != country:

@@ -16,8 +16,14 @@ from django_countries import countries
 
 from agreements.bulk import BulkFileError, bulk_rows, bulk_text, too_large_message
 from agreements.compliance import LACKING, STATUS_CHOICES, ReportFilters
-from agreements.models import BulkAttestation
-from agreements.services import A3_REQUIRED, acceptance_rule_errors, acceptor_errors, user_today
+from agreements.models import (
+    A3_REQUIRED,
+    BulkAttestation,
+    acceptance_rule_errors,
+    acceptor_errors,
+    national_cloud_message,
+    user_today,
+)
 from partnercenter.models import Partner
 
 
@@ -102,7 +108,9 @@ class AgreementStepForm(AcceptorFields):
     )
     field_order = ["option", "date_agreed", "first_name", "last_name", "email", "phone"]
 
-    def __init__(self, *args, may_attest=True, national_cloud=False, **kwargs):
+    def __init__(self, *args, may_attest=True, national_cloud="", **kwargs):
+        """``national_cloud``: the name of the customer's national cloud, "" for the
+        public cloud (rule A7 then refuses option 1)."""
         super().__init__(*args, **kwargs)
         self.national_cloud = national_cloud
         if not may_attest:
@@ -116,12 +124,7 @@ class AgreementStepForm(AcceptorFields):
         cleaned = super().clean()
         if cleaned.get("option") == AgreementOption.ATTEST:
             if self.national_cloud:
-                self.add_error(
-                    "option",
-                    _(
-                        "Confirmation of customer acceptance isn't supported for customers in national clouds."
-                    ),
-                )
+                self.add_error("option", national_cloud_message(self.national_cloud))
             else:
                 self.check_acceptor(cleaned)
         return cleaned

@@ -2,20 +2,138 @@
 
 import datetime
 import uuid
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
 
+from customers.validators import parse_phone
 from partnercenter.models import AppendOnlyModel
 
 #: Rule A12's message (Partner Center error 600061), shared by the constraint and bulk checks.
 A12_MESSAGE = _("This confirmation already exists.")
+
+
+# --- The acceptance rules (docs/rules.md): one definition for the model, forms and bulk -----
+
+
+def user_today(user) -> datetime.date:
+    """Today's date in ``user``'s own time zone (rule A1); UTC when it has none."""
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    return timezone.localdate(timezone=zone)
+
+
+#: Rule A3's messages when a field is empty (the forms and bulk confirmation show them too).
+A3_REQUIRED = {
+    "date_agreed": _("Enter the agreement acceptance date."),
+    "first_name": _("Enter the first name of the person who accepted."),
+    "last_name": _("Enter the last name of the person who accepted."),
+    "email": _("Enter the email address of the person who accepted."),
+}
+#: Longest first and last names (AgreementAcceptance's fields, Partner Center's limit).
+NAME_MAX = 50
+#: Rule A3's message for a name that is too long (the fields' ``max_length`` message too).
+TOO_LONG = _("Enter at most %(limit_value)s characters (this has %(show_value)s).")
+
+
+def national_cloud_message(cloud: str) -> str:
+    """Rule A7's one message, naming the national ``cloud`` ("US Government")."""
+    return gettext(
+        "Confirmation of customer acceptance isn't supported for customers in national "
+        "clouds (%(cloud)s)."
+    ) % {"cloud": cloud}
+
+
+def acceptor_errors(*, first_name: str, last_name: str, email: str, phone, country):
+    """Rule A3 and the phone rule for the person who accepted, without queries.
+
+    ``phone`` is a string or PhoneNumber, read for ``country`` (a country code).
+    Returns ``(errors, phone)``: ``{field: [messages]}`` (empty when valid) and
+    the parsed PhoneNumber ("" when empty or not valid). The model's ``clean()``,
+    the forms and bulk confirmation all call it (one definition).
+    """
+    errors: dict[str, list[str]] = {}
+    values = {"first_name": first_name, "last_name": last_name, "email": email}
+    for name, value in values.items():
+        value = (value or "").strip()
+        if not value:
+            errors[name] = [str(A3_REQUIRED[name])]
+        elif name != "email" and len(value) > NAME_MAX:
+            errors[name] = [str(TOO_LONG) % {"limit_value": NAME_MAX, "show_value": len(value)}]
+    email = (email or "").strip()
+    if email and "email" not in errors:
+        try:
+            EmailValidator()(email)
+        except ValidationError as exc:
+            errors["email"] = list(exc.messages)
+    parsed = ""
+    if isinstance(phone, PhoneNumber):
+        # Set on a model field, a number is parsed without a region at first: read what
+        # was typed again, for the customer's country.
+        phone = phone.raw_input or (phone.as_e164 if phone.is_valid() else "")
+    try:
+        parsed = parse_phone(str(phone or ""), country)
+    except ValidationError as exc:
+        errors["phone"] = list(exc.messages)
+    return errors, parsed
+
+
+def acceptance_rule_errors(
+    *, date_agreed: datetime.date | None, template: "AgreementTemplate", today: datetime.date
+) -> dict[str, list[str]]:
+    """Rules A1 and A2 for one date; returns ``{field: [messages]}`` (empty when valid).
+
+    ``today`` is the recording user's today (``user_today``, A1).
+    """
+    errors: dict[str, list[str]] = {}
+    if template.accepted_until and today > template.accepted_until:
+        errors.setdefault("__all__", []).append(
+            gettext(
+                "The %(agreement)s is no longer accepted after %(date)s; confirm the current agreement."
+            )
+            % {
+                "agreement": template.get_agreement_type_display(),
+                "date": formats.date_format(template.accepted_until),
+            }
+        )
+    if date_agreed is None:
+        return errors
+    if date_agreed > today:
+        errors.setdefault("date_agreed", []).append(
+            gettext("The agreement acceptance date can't be in the future.")
+        )
+    elif date_agreed < template.in_force_from:
+        errors.setdefault("date_agreed", []).append(
+            gettext(
+                "The agreement acceptance date can't be before the %(agreement)s came into force (%(date)s)."
+            )
+            % {
+                "agreement": template.get_agreement_type_display(),
+                "date": formats.date_format(template.in_force_from),
+            }
+        )
+    elif template.accepted_until and date_agreed > template.accepted_until:
+        errors.setdefault("date_agreed", []).append(
+            gettext("The %(agreement)s can't be confirmed for dates after %(date)s.")
+            % {
+                "agreement": template.get_agreement_type_display(),
+                "date": formats.date_format(template.accepted_until),
+            }
+        )
+    return errors
 
 
 class AgreementTemplateQuerySet(models.QuerySet):
@@ -182,10 +300,22 @@ class AgreementAcceptance(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="acceptances",
     )
-    date_agreed = models.DateField(_("dateAgreed"))
-    first_name = models.CharField(_("first name"), max_length=50)
-    last_name = models.CharField(_("last name"), max_length=50)
-    email = models.EmailField(_("email address"))
+    # Rule A3's words when a field is missing or too long, whoever calls full_clean().
+    date_agreed = models.DateField(
+        _("dateAgreed"),
+        error_messages={"null": A3_REQUIRED["date_agreed"]},
+    )
+    first_name = models.CharField(
+        _("first name"),
+        max_length=NAME_MAX,
+        error_messages={"blank": A3_REQUIRED["first_name"], "max_length": TOO_LONG},
+    )
+    last_name = models.CharField(
+        _("last name"),
+        max_length=NAME_MAX,
+        error_messages={"blank": A3_REQUIRED["last_name"], "max_length": TOO_LONG},
+    )
+    email = models.EmailField(_("email address"), error_messages={"blank": A3_REQUIRED["email"]})
     phone = PhoneNumberField(_("phone number"), blank=True)
     method = models.CharField(_("method"), max_length=32, choices=Method.choices)
     recorded_by = models.ForeignKey(
@@ -249,6 +379,53 @@ class AgreementAcceptance(AppendOnlyModel):
 
     def __str__(self):
         return self.describe(self.customer, self.template, self.date_agreed)
+
+    def clean_fields(self, exclude=None):
+        # The phone is read for the customer's country in clean(), not as the field
+        # reads it (international format only), so its message names the country.
+        super().clean_fields(exclude={*(exclude or ()), "phone"})
+
+    def clean(self):
+        """The acceptance rules a record must meet when it is recorded (docs/rules.md):
+        A7 (no national cloud), A1 (no future date, judged in ``recorded_by``'s time
+        zone), A2 (the agreement type in force) and A3 (the acceptor; the phone valid
+        for the customer's country, stored parsed). Raises ValidationError keyed by
+        field, ``__all__`` for A7 and for a retired agreement type. Stored records are
+        history: only A3's shape is checked again for them.
+        """
+        errors: dict[str, list[str]] = {}
+        customer = self.customer if self.customer_id else None
+        if self._state.adding and customer is not None and customer.is_national_cloud:
+            raise ValidationError(national_cloud_message(customer.get_cloud_instance_display()))
+        if self._state.adding and self.template_id:
+            today = user_today(self.recorded_by if self.recorded_by_id else None)
+            errors.update(
+                acceptance_rule_errors(
+                    date_agreed=self.date_agreed
+                    if isinstance(self.date_agreed, datetime.date)
+                    else None,
+                    template=self.template,
+                    today=today,
+                )
+            )
+        acceptor, phone = acceptor_errors(
+            first_name=self.first_name,
+            last_name=self.last_name,
+            email=self.email,
+            phone=self.phone,
+            country=customer.country if customer is not None else None,
+        )
+        # Empty and too-long names are the fields' own errors; only white space is left.
+        for name in ("first_name", "last_name", "email"):
+            value = getattr(self, name)
+            if value and not str(value).strip():
+                errors[name] = acceptor[name]
+        if "phone" in acceptor:
+            errors["phone"] = acceptor["phone"]
+        else:
+            self.phone = phone
+        if errors:
+            raise ValidationError(errors)
 
     @staticmethod
     def describe(customer, template, date_agreed) -> str:

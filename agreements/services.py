@@ -10,21 +10,24 @@ whether a customer has purchases from ``customers.selectors`` (A9).
 
 import datetime
 import functools
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.lookups import Exact
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from phonenumber_field.phonenumber import PhoneNumber
 
-from agreements.models import AgreementAcceptance, AgreementStatusRow, AgreementTemplate
+from agreements.models import (
+    AgreementAcceptance,
+    AgreementStatusRow,
+    AgreementTemplate,
+    user_today,
+)
 from agreements.selectors import current_direct_acceptance, newest_attestation
 from agreements.status import (
     agreement_status_rows,
@@ -32,7 +35,6 @@ from agreements.status import (
 )
 from customers.models import Customer
 from customers.selectors import customer_has_purchases
-from customers.validators import parse_phone
 from partnercenter.audit.events import EventType
 from partnercenter.audit.record import audit_record, changes
 from partnercenter.delivery.outbox import notice_enqueue
@@ -51,15 +53,6 @@ from relationships.selectors import (
 
 class AttestationNotAllowed(PermissionDenied):
     """Rule A6: an indirect reseller can't attest; ``str(exc)`` tells it whom to ask."""
-
-
-def user_today(user) -> datetime.date:
-    """Today's date in ``user``'s own time zone (rule A1); UTC when it has none."""
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    return timezone.localdate(timezone=zone)
 
 
 def reseller_attestation_message(partner: Partner) -> str:
@@ -103,154 +96,40 @@ def check_may_attest(user, customer=None) -> Partner:
     return partner
 
 
-#: Rule A3's messages when a field is empty (the forms and bulk confirmation show them too).
-A3_REQUIRED = {
-    "date_agreed": _lazy("Enter the agreement acceptance date."),
-    "first_name": _lazy("Enter the first name of the person who accepted."),
-    "last_name": _lazy("Enter the last name of the person who accepted."),
-    "email": _lazy("Enter the email address of the person who accepted."),
-}
-#: Longest first and last names (AgreementAcceptance's fields, Partner Center's limit).
-NAME_MAX = 50
-
-
-def national_cloud_message(customer) -> str:
-    """Rule A7's message for ``customer`` (a national-cloud customer can't be confirmed)."""
-    return _(
-        "Confirmation of customer acceptance isn't supported for customers in national "
-        "clouds (%(cloud)s). Nothing was saved."
-    ) % {"cloud": customer.get_cloud_instance_display()}
-
-
-def acceptor_errors(*, first_name: str, last_name: str, email: str, phone, country):
-    """Rule A3 and the phone rule for the person who accepted, without queries.
-
-    ``phone`` is a string or PhoneNumber, read for ``country`` (a country code).
-    Returns ``(errors, phone)``: ``{field: [messages]}`` (empty when valid) and
-    the parsed PhoneNumber ("" when empty or not valid). The forms, the
-    one-row service and bulk confirmation all call it (one definition).
-    """
-    errors: dict[str, list[str]] = {}
-    values = {"first_name": first_name, "last_name": last_name, "email": email}
-    for name, value in values.items():
-        value = (value or "").strip()
-        if not value:
-            errors[name] = [str(A3_REQUIRED[name])]
-        elif name != "email" and len(value) > NAME_MAX:
-            errors[name] = [
-                _("Enter at most %(max)s characters (this has %(length)s).")
-                % {"max": NAME_MAX, "length": len(value)}
-            ]
-    email = (email or "").strip()
-    if email and "email" not in errors:
-        try:
-            EmailValidator()(email)
-        except ValidationError as exc:
-            errors["email"] = list(exc.messages)
-    parsed = ""
-    try:
-        parsed = parse_phone(str(phone or ""), country)
-    except ValidationError as exc:
-        errors["phone"] = list(exc.messages)
-    return errors, parsed
-
-
-def acceptance_rule_errors(
-    *, date_agreed: datetime.date | None, template: AgreementTemplate, today: datetime.date
-) -> dict[str, list[str]]:
-    """Rules A1 and A2 for one date; returns ``{field: [messages]}`` (empty when valid)."""
-    errors: dict[str, list[str]] = {}
-    if template.accepted_until and today > template.accepted_until:
-        errors.setdefault("__all__", []).append(
-            _(
-                "The %(agreement)s is no longer accepted after %(date)s; confirm the current agreement."
-            )
-            % {
-                "agreement": template.get_agreement_type_display(),
-                "date": formats.date_format(template.accepted_until),
-            }
-        )
-    if date_agreed is None:
-        return errors
-    if date_agreed > today:
-        errors.setdefault("date_agreed", []).append(
-            _("The agreement acceptance date can't be in the future.")
-        )
-    elif date_agreed < template.in_force_from:
-        errors.setdefault("date_agreed", []).append(
-            _(
-                "The agreement acceptance date can't be before the %(agreement)s came into force (%(date)s)."
-            )
-            % {
-                "agreement": template.get_agreement_type_display(),
-                "date": formats.date_format(template.in_force_from),
-            }
-        )
-    elif template.accepted_until and date_agreed > template.accepted_until:
-        errors.setdefault("date_agreed", []).append(
-            _("The %(agreement)s can't be confirmed for dates after %(date)s.")
-            % {
-                "agreement": template.get_agreement_type_display(),
-                "date": formats.date_format(template.accepted_until),
-            }
-        )
-    return errors
-
-
 def acceptance_build(
     *,
     customer,
     user,
-    date_agreed: datetime.date,
+    date_agreed: datetime.date | None,
     first_name: str,
     last_name: str,
     email: str,
     phone="",
     template: AgreementTemplate | None = None,
+    partner: Partner | None = None,
 ) -> AgreementAcceptance:
     """A validated, unsaved confirmation; ``acceptance_record`` saves one.
 
     Takes and raises what ``acceptance_record`` does; Django admin calls it to
-    show errors beside the fields before anything is saved.
+    show errors beside the fields before anything is saved. ``partner`` is what
+    ``check_may_attest`` returned when the caller checked already (once a request).
     """
-    partner = check_may_attest(user, customer)
-    if customer.is_national_cloud:
-        raise ValidationError(national_cloud_message(customer))
-    today = user_today(user)
-    template = template or AgreementTemplate.objects.current(today)
-    errors = acceptance_rule_errors(date_agreed=date_agreed, template=template, today=today)
-    acceptor, parsed_phone = acceptor_errors(
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        phone=phone,
-        country=customer.country,
-    )
-    for field, messages in acceptor.items():
-        errors.setdefault(field, []).extend(messages)
+    if partner is None:
+        partner = check_may_attest(user, customer)
     acceptance = AgreementAcceptance(
         customer=customer,
         partner=partner,
-        template=template,
+        template=template or AgreementTemplate.objects.current(user_today(user)),
         date_agreed=date_agreed,
         first_name=(first_name or "").strip(),
         last_name=(last_name or "").strip(),
         email=(email or "").strip(),
-        phone=parsed_phone,
+        phone=phone or "",
         method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
         recorded_by=user,
     )
-    try:
-        acceptance.full_clean()
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            if field in acceptor:  # said already, in A3's words
-                continue
-            for message in messages:
-                if message not in errors.get(field, []):
-                    errors.setdefault(field, []).append(message)
-    if errors:
-        raise ValidationError(errors)
+    # A1, A2, A3, A7 are the model's rules; A12 its constraint (docs/rules.md).
+    acceptance.full_clean()
     return acceptance
 
 
@@ -275,12 +154,6 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
     existing = current_direct_acceptance(customer, template)
     if existing is not None:
         return existing
-    if customer.is_national_cloud:
-        raise ValidationError(
-            _("Accepting the agreement here isn't supported for customers in national clouds.")
-        )
-    if customer_has_purchases(customer):
-        raise ValidationError(str(A9_MESSAGE), code="a9_partner_must_attest")
     acceptance = AgreementAcceptance(
         customer=customer,
         partner=partner,
@@ -292,7 +165,10 @@ def direct_acceptance_record(*, user, partner: Partner | None = None) -> Agreeme
         method=AgreementAcceptance.Method.CUSTOMER_DIRECT,
         recorded_by=user,
     )
-    validated_save(acceptance)
+    acceptance.full_clean()  # A7 first, as the model says it (docs/rules.md)
+    if customer_has_purchases(customer):
+        raise ValidationError(str(A9_MESSAGE), code="a9_partner_must_attest")
+    validated_save(acceptance, clean=False)
     agreement_status_sync(customer)
     audit_record(
         EventType.AGREEMENT_ACCEPTED_BY_CUSTOMER,
@@ -438,21 +314,42 @@ def order_gate_check(*, customer, partner: Partner) -> None:
 
 
 @transaction.atomic
-def acceptance_record(**kwargs) -> AgreementAcceptance:
+def acceptance_record(
+    *,
+    customer,
+    user,
+    date_agreed: datetime.date | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone="",
+    template: AgreementTemplate | None = None,
+    partner: Partner | None = None,
+) -> AgreementAcceptance:
     """Record that ``customer`` accepted the agreement, as attested by ``user``'s partner.
 
-    Keyword arguments: ``customer``, ``user``, ``date_agreed`` (a date, judged
-    in ``user``'s time zone), ``first_name``, ``last_name``, ``email``,
-    ``phone`` (a string or PhoneNumber, read for the customer's country) and
-    ``template`` (default: the current agreement). Returns the saved record.
+    ``date_agreed`` is a date, judged in ``user``'s time zone (A1); ``phone`` a string
+    or PhoneNumber, read for the customer's country (A3); ``template`` defaults to the
+    current agreement; ``partner`` is what ``check_may_attest(user, customer)`` returned
+    when the view checked already (else it is checked here). Returns the saved record.
 
     Raises PermissionDenied (A5, A8), AttestationNotAllowed (A6), or
     ValidationError keyed by field — ``date_agreed`` (A1, A2), ``first_name``,
     ``last_name``, ``email``, ``phone`` (A3), ``__all__`` (A7, A12). Nothing is
     saved on any error (A13).
     """
-    _lock_customer(kwargs["customer"])
-    acceptance = acceptance_build(**kwargs)
+    _lock_customer(customer)
+    acceptance = acceptance_build(
+        customer=customer,
+        user=user,
+        date_agreed=date_agreed,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        template=template,
+        partner=partner,
+    )
     replaced = newest_attestation(acceptance.customer, acceptance.partner)
     validated_save(acceptance, clean=False)
     agreement_status_sync(acceptance.customer)

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from agreements import compliance
 from agreements.bulk import MAX_ROWS, bulk_confirm, bulk_rows, bulk_start
 from agreements.forms import AcceptanceForm, BulkConfirmForm, BulkUploadForm, ComplianceFilterForm
-from agreements.models import AgreementTemplate, BulkAttestation
+from agreements.models import AgreementTemplate, BulkAttestation, user_today
 from agreements.selectors import acceptance_history as acceptance_history_of
-from agreements.services import acceptance_record, check_may_attest, user_today
+from agreements.services import acceptance_record, check_may_attest
 from customers.selectors import customer_get_for_user
 from partnercenter.tenant.access import partner_for_user
 from partnercenter.tenant.roles import Action
@@ -39,7 +39,7 @@ def acceptance_update(request, pk):
     # Helpdesk agents reach the form only in the attest-on-behalf scenarios (A9);
     # check_may_attest says which.
     customer = customer_get_for_user(request.user, pk, action=Action.ATTEST_AGREEMENT_ON_BEHALF)
-    check_may_attest(request.user, customer)
+    partner = check_may_attest(request.user, customer)  # once a request: passed on below
     template = AgreementTemplate.objects.current(user_today(request.user))
     form = AcceptanceForm(
         request.POST or None,
@@ -58,7 +58,11 @@ def acceptance_update(request, pk):
 
         def record():
             acceptance_record(
-                customer=customer, user=request.user, template=template, **form.attestation()
+                customer=customer,
+                user=request.user,
+                template=template,
+                partner=partner,
+                **form.attestation(),
             )
             # Back to where the confirmation was asked for (an order, A10), if anywhere.
             next_url = safe_next(

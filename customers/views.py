@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agreements.forms import AgreementOption, AgreementStepForm
-from agreements.models import AgreementTemplate
+from agreements.models import AgreementTemplate, user_today
 from agreements.selectors import AgreementStatus, agreement_summary
 from agreements.services import (
     AttestationNotAllowed,
@@ -23,11 +23,10 @@ from agreements.services import (
     check_may_attest,
     has_current_confirmation,
     reseller_attestation_message,
-    user_today,
 )
 from customers.forms import CustomerAccountForm, CustomerContactForm, NewOrderForm, SeatCountForm
 from customers.markets import default_culture
-from customers.models import Subscription
+from customers.models import Customer, Subscription
 from customers.selectors import (
     customer_get_for_user,
     customer_list_page,
@@ -164,7 +163,9 @@ def _agreement_form(request, partner, account, data=None, initial=None):
         customer_country=account.cleaned_data["country"],
         template=AgreementTemplate.objects.current(user_today(request.user)),
         may_attest=may(request.user, Action.ATTEST_AGREEMENT) and not partner.is_indirect_reseller,
-        national_cloud=account.cleaned_data["cloud_instance"] != "public",
+        national_cloud=""
+        if account.cleaned_data["cloud_instance"] == Customer.CloudInstance.PUBLIC
+        else str(Customer.CloudInstance(account.cleaned_data["cloud_instance"]).label),
     )
 
 

@@ -1,8 +1,9 @@
-"""``{% load agreement_status %}``: the Microsoft Customer Agreement status badge."""
+"""``{% load agreement_status %}``: the Microsoft Customer Agreement status badge, rule A7's message."""
 
 from django import template
 from django.utils.html import format_html
 
+from agreements.models import national_cloud_message
 from agreements.selectors import AgreementStatus
 
 register = template.Library()
@@ -25,3 +26,9 @@ def status_badge(status: str):
     return format_html(
         '<span class="badge {}">{}</span>', _BADGE_CLASS[status], AgreementStatus.LABELS[status]
     )
+
+
+@register.simple_tag
+def a7_message(customer) -> str:
+    """Rule A7's one message for ``customer``'s national cloud (docs/rules.md)."""
+    return national_cloud_message(customer.get_cloud_instance_display())

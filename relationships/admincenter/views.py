@@ -13,13 +13,13 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
-from agreements.models import AgreementTemplate
+from agreements.models import AgreementTemplate, user_today
 from agreements.selectors import (
     attesting_partner_ids,
     current_direct_acceptance,
     customer_ever_accepted_directly,
 )
-from agreements.services import A9_MESSAGE, direct_acceptance_record, user_today
+from agreements.services import A9_MESSAGE, direct_acceptance_record
 from customers.selectors import customer_has_purchases
 from partnercenter.signin.mixins import SignInMixin
 from partnercenter.tenant.forms import TemporaryPasswordChangeForm

@@ -502,3 +502,45 @@ def test_the_jobs_pause_the_garbage_collector_and_resume_it(client, agent, run_j
     )
     confirm(client, job, run_jobs)  # fails: collection is back on all the same
     assert gc.isenabled()
+
+
+BAD_ROWS = [
+    {"first": ""},  # A3
+    {"last": "K" * 51},  # A3: too long
+    {"email": "not-an-address"},  # A3
+    {"phone": "02-123"},  # A3: not a number of the customer's country (Korea)
+    {"day": "2019-09-30"},  # A2: before the MCA came into force
+    {"day": "2099-01-01"},  # A1: in the future
+]
+
+
+def test_bulk_checks_and_the_model_give_the_same_verdict_and_message(client, agent, run_jobs):
+    """Confirm in bulk checks rows set-based for speed; each verdict and message is the one
+    ``AgreementAcceptance.full_clean()`` gives the same record (docs/rules.md)."""
+    from django.core.exceptions import ValidationError
+
+    customers = customers_of(agent.partner, len(BAD_ROWS))
+    national = customers_of(agent.partner, 1, prefix="gov", cloud_instance="us_government")[0]
+    rows = [line(c, **bad) for c, bad in zip(customers, BAD_ROWS, strict=True)] + [line(national)]
+    job = checked(client, run_jobs, "\n".join([HEADER, *rows]))
+    found = problems(job)
+    template = AgreementTemplate.objects.current()
+    for number, (customer, bad) in enumerate(
+        zip([*customers, national], [*BAD_ROWS, {}], strict=True), start=2
+    ):
+        acceptance = AgreementAcceptance(
+            customer=customer,
+            partner=agent.partner,
+            template=template,
+            date_agreed=datetime.date.fromisoformat(bad.get("day", DAY)),
+            first_name=bad.get("first", "Minji"),
+            last_name=bad.get("last", "Kang"),
+            email=bad.get("email", f"it@{customer.domain_prefix}.example"),
+            phone=bad.get("phone", ""),
+            method=AgreementAcceptance.Method.PARTNER_ATTESTATION,
+            recorded_by=agent,
+        )
+        with pytest.raises(ValidationError) as refused:
+            acceptance.full_clean()
+        (message,) = [m for messages in refused.value.message_dict.values() for m in messages]
+        assert found[number] == ("invalid", message), bad

@@ -46,12 +46,8 @@ from agreements.models import (
     national_cloud_message,
     user_today,
 )
-from agreements.services import (
-    acceptance_facts,
-    agreement_status_attested,
-    check_may_attest,
-    customer_event_publish,
-)
+from agreements.services import acceptance_facts, check_may_attest, customer_event_publish
+from agreements.statusrows import agreement_status_attested
 from customers.models import DOMAIN_SUFFIX, Customer
 from customers.selectors import customers_with_domains
 from partnercenter.audit.events import EventType

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from agreements.services import agreement_status_recompute
+from agreements.statusrows import agreement_status_recompute
 
 
 @task()

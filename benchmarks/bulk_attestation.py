@@ -119,7 +119,7 @@ def child_customers(rows: int) -> dict:
     """``rows`` Korean customers served by Fabrikam, with their status rows."""
     from django.db import connection, transaction
 
-    from agreements.services import agreement_status_sync_many
+    from agreements.statusrows import agreement_status_sync_many
     from customers.models import Customer
     from partnercenter.models import User
     from relationships.models import ResellerRelationship

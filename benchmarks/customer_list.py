@@ -130,7 +130,7 @@ def child_history() -> dict:
     from django.utils import timezone
 
     from agreements.models import AgreementAcceptance, AgreementTemplate
-    from agreements.services import agreement_status_sync
+    from agreements.statusrows import agreement_status_sync
     from customers.models import Customer
     from partnercenter.models import User
 

@@ -5,7 +5,6 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import AgreementAcceptance
-from agreements.services import agreement_status_sync
 from agreements.status import current_agreement_type
 from customers.models import Customer, Offer, Subscription
 from customers.services import STAFF_FIELDS, customer_update
@@ -67,7 +66,6 @@ class CustomerAdmin(admin.ModelAdmin):
             name: form.cleaned_data[name] for name in form.changed_data if name in STAFF_FIELDS
         }
         customer_update(user=request.user, customer=obj, values=values)
-        agreement_status_sync(obj)
 
     def has_add_permission(self, request):
         return False

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.statusrows import agreement_status_sync
 from customers.models import Customer, Subscription
 from partnercenter.audit.events import ActorKind, EventType
 from partnercenter.audit.record import actor_kind_of, audit_record, changes
@@ -106,7 +107,8 @@ def customer_update(*, user: User, customer: Customer, values: dict) -> Customer
     ``customer.contact_changed`` when only contact fields changed, else
     ``customer.details_changed``; nothing when nothing changed. Raises
     PermissionDenied (role, no relationship, a field the user may not change),
-    ValidationError keyed by field; nothing is saved then.
+    ValidationError keyed by field; nothing is saved then. The status rows follow a
+    change in the same transaction.
     """
     partner, provider = None, None
     allowed = STAFF_FIELDS
@@ -129,6 +131,9 @@ def customer_update(*, user: User, customer: Customer, values: dict) -> Customer
     validated_save(customer)
     new = {name: getattr(customer, name) for name in values}
     before, after = changes(old, new)
+    if after:
+        # The partners' list rows carry the company name and domain: in step, here.
+        agreement_status_sync(customer)
     if after:
         audit_record(
             EventType.CUSTOMER_CONTACT_CHANGED

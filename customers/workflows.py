@@ -20,12 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import AgreementAcceptance
-from agreements.services import (
-    acceptance_record,
-    agreement_status_sync,
-    customer_event_publish,
-    order_gate_check,
-)
+from agreements.services import acceptance_record, customer_event_publish, order_gate_check
 from customers.models import Customer, Offer, Subscription
 from customers.services import customer_tenant_create, subscription_audit
 from partnercenter.audit.events import EventType
@@ -88,8 +83,6 @@ def customer_create(
     acceptance = None
     if attestation is not None:
         acceptance = acceptance_record(customer=customer, user=user, **attestation)
-    else:
-        agreement_status_sync(customer)
     customer_event_publish(partner, "customer-created", customer, resource_name="customer")
     return NewCustomer(
         customer=customer,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agreements.services import agreement_status_sync
+from agreements.statusrows import agreement_status_sync
 from partnercenter.web.paging import CappedCountPaginator
 from relationships.models import (
     IndirectPartnership,

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from agreements.statusrows import agreement_status_sync
 from customers.models import Customer
 from customers.selectors import customer_has_active_subscriptions_through
 from partnercenter.audit.events import EventType
@@ -459,9 +460,11 @@ def partnership_end(*, user, partnership: IndirectPartnership) -> IndirectPartne
 def relationship_remove(
     *, user, relationship: ResellerRelationship, confirmed: bool
 ) -> ResellerRelationship:
-    """Remove the partner's reseller relationship with a customer (seed 004).
+    """**Remove customer relationship**: the customer leaves the partner's list (seed 004).
 
-    The row stays with state ``removed``. Raises PermissionDenied (role),
+    The row stays with state ``removed``; the status rows follow in this transaction
+    (the partner's row goes, and its provider's if no other reseller serves the
+    customer). Raises PermissionDenied (role),
     Http404 (not the partner's own active relationship), ValidationError when
     the good-faith statement isn't ticked or the customer has active
     subscriptions through this partner.
@@ -482,6 +485,9 @@ def relationship_remove(
     relationship.state = ResellerRelationship.State.REMOVED
     relationship.removed_at = timezone.now()
     relationship.save(update_fields=["state", "removed_at"])
+    # The customer leaves the partner's list (and its provider's, if no other reseller
+    # serves it) in this transaction.
+    agreement_status_sync(relationship.customer)
     audit_record(
         EventType.RELATIONSHIP_REMOVED,
         actor=user,
@@ -511,6 +517,7 @@ def relationship_create(
         partner=partner, customer=customer, indirect_provider=indirect_provider
     )
     validated_save(relationship)
+    agreement_status_sync(customer)
     audit_record_many([_activated(relationship, user=user)])
     return relationship
 
@@ -570,4 +577,5 @@ def invitation_relationships_activate(
             relationship.save(update_fields=["delegated_admin"])
         relationships.append(relationship)
     audit_record_many(_activated(r, user=user) for r in created)
+    agreement_status_sync(customer)
     return relationships, created

@@ -18,7 +18,7 @@ from partnercenter.web.forms import add_service_errors
 from partnercenter.web.pages import replayed, submit_once
 from partnercenter.web.paging import keyset_page
 from partnercenter.web.sealing import session_secret_put, session_secret_take
-from relationships import services, workflows
+from relationships import services
 from relationships.forms import (
     InvitationSendForm,
     PartnershipAuthorizeForm,
@@ -338,7 +338,7 @@ def relationship_remove(request, pk):
     if form.is_bound and form.is_valid():
 
         def remove():
-            workflows.relationship_remove(
+            services.relationship_remove(
                 user=request.user,
                 relationship=relationship,
                 confirmed=form.cleaned_data["confirm"],

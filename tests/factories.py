@@ -8,7 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from agreements.models import AgreementAcceptance, AgreementTemplate
-from agreements.services import agreement_status_sync
+from agreements.statusrows import agreement_status_sync
 from customers.models import Customer, Offer, Subscription
 from partnercenter.delivery.webhooks import EVENTS
 from partnercenter.models import OutboundEmail, Partner, User, WebhookDelivery, WebhookEndpoint

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.models import AgreementAcceptance, AgreementStatusRow, AgreementTemplate
-from agreements.services import agreement_status_sync
 from agreements.status import agreement_status_rows
+from agreements.statusrows import agreement_status_sync
 from customers.markets import default_culture
 from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User

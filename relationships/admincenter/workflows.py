@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agreements.services import agreement_status_sync, direct_acceptance_record
+from agreements.services import direct_acceptance_record
 from relationships.models import ResellerRelationship
 from relationships.selectors import ParsedInvitation
 from relationships.services import (
@@ -40,7 +40,6 @@ def invitation_accept(
     )
     if accept_agreement:
         direct_acceptance_record(user=user, partner=invitation.partner)
-    agreement_status_sync(customer)
     relationship_acceptance_notify(
         customer=customer, invitation=invitation, created=created, agreement=accept_agreement
     )

@@ -16,11 +16,8 @@ from agreements.models import (
     AgreementTemplate,
     BulkAttestation,
 )
-from agreements.services import (
-    acceptance_record,
-    agreement_status_sync_many,
-    agreement_template_save,
-)
+from agreements.services import acceptance_record, agreement_template_save
+from agreements.statusrows import agreement_status_sync_many
 from customers.models import Customer
 from partnercenter.models import AuditEvent, Partner, database_now
 from partnercenter.tenant.roles import MATRIX, Action, Role

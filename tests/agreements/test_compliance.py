@@ -11,12 +11,9 @@ from openpyxl import load_workbook
 
 from agreements.compliance import COUNT_CAP
 from agreements.models import AgreementStatusRow, AgreementTemplate
-from agreements.services import (
-    acceptance_record,
-    agreement_status_recompute,
-    agreement_template_save,
-)
+from agreements.services import acceptance_record, agreement_template_save
 from agreements.status import agreement_status_rebuild
+from agreements.statusrows import agreement_status_recompute
 from partnercenter.models import Partner
 from partnercenter.tenant.roles import MATRIX, Action, Role
 from tests.agreements.test_status_rows import snapshot

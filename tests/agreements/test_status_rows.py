@@ -13,13 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from agreements.models import AgreementStatusRow, AgreementTemplate
-from agreements.services import (
-    acceptance_record,
-    agreement_status_sync,
-    direct_acceptance_record,
-)
+from agreements.models import AgreementStatusRow, AgreementTemplate, BulkAttestation
+from agreements.services import acceptance_record, direct_acceptance_record
 from agreements.status import agreement_status_rebuild
+from agreements.statusrows import agreement_status_sync
 from customers.models import Customer
 from customers.workflows import customer_create
 from partnercenter.tenant.roles import Role
@@ -27,7 +24,7 @@ from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import InvitationKind
 from relationships.models import ResellerRelationship
 from relationships.selectors import ParsedInvitation
-from relationships.workflows import relationship_remove
+from relationships.services import relationship_remove
 from tests.customers.test_wizard import ACCOUNT
 from tests.factories import (
     CustomerFactory,
@@ -194,3 +191,144 @@ def test_the_rebuild_command_prints_what_it_did(agent, capsys):
     call_command("rebuild_agreement_status")
     assert "1 status rows" in capsys.readouterr().out
     assert AgreementStatusRow.objects.count() == 1
+
+
+# --- Every public writer keeps the rows in step itself ----------------------------------
+
+#: The modules whose public functions write relationships, acceptance records or customers.
+WRITER_MODULES = [
+    "customers.services",
+    "customers.workflows",
+    "relationships.services",
+    "relationships.admincenter.workflows",
+    "agreements.services",
+    "agreements.bulk",
+]
+#: Public functions that match the scan below but write none of the three: why not.
+NOT_WRITERS = {
+    # Builds and validates an unsaved record; acceptance_record saves it.
+    "agreements.services.acceptance_build",
+    # Writes the problems of a file, not records.
+    "agreements.bulk.bulk_validate",
+}
+
+
+def _writes(source: str) -> bool:
+    import re
+
+    return bool(
+        re.search(
+            r"\b(ResellerRelationship|AgreementAcceptance|Customer)\(|"
+            r"\b(relationship|acceptance|customer)\.save\(|"
+            r"validated_save\((relationship|acceptance|customer)\b|"
+            r"\b(ResellerRelationship|AgreementAcceptance|Customer)\.objects\S*\."
+            r"(create|update|bulk_create|update_or_create)\(|"
+            r"\bbulk_create\(",
+            source,
+        )
+    )
+
+
+def _scenario_world(agent):
+    created = customer_create(user=agent, account=account("writer"))
+    return created
+
+
+def _bulk_record(agent):
+    from agreements.bulk import bulk_confirm, bulk_record, bulk_start, bulk_validate
+
+    created = _scenario_world(agent)
+    header = "domain,tenant_id,company_name,first_name,last_name,email,phone,date_agreed"
+    text = f"{header}\nwriter,,,Minji,Kang,it@writer.example,,2026-11-01\n"
+    job = bulk_start(user=agent, file_name="f.csv", text=text, rows=1)
+    bulk_validate(job)
+    job.refresh_from_db()
+    bulk_record(bulk_confirm(job=job, mode=BulkAttestation.Mode.ALL_OR_NOTHING))
+    assert created.customer.agreement_acceptances.count() == 1
+
+
+def _invitation_accept(agent):
+    customer = CustomerFactory()
+    admin = UserFactory(partner=None, customer=customer, username="admin@w.example")
+    invitation_accept(
+        user=admin,
+        invitation=ParsedInvitation(InvitationKind.RESELLER, agent.partner, None, False),
+        accept_relationship=True,
+        accept_agreement=True,
+    )
+
+
+def _invitation_relationships_activate(agent):
+    from relationships.services import invitation_relationships_activate
+
+    customer = CustomerFactory()
+    invitation_relationships_activate(
+        customer=customer,
+        invitation=ParsedInvitation(InvitationKind.RESELLER, agent.partner, None, False),
+    )
+
+
+def _relationship_create(agent):
+    from relationships.services import relationship_create
+
+    relationship_create(partner=agent.partner, customer=CustomerFactory(), user=agent)
+
+
+def _customer_tenant_create(agent):
+    from customers.services import customer_tenant_create
+
+    customer_tenant_create(account=account("tenantonly"), user=agent)
+
+
+def _customer_update(agent):
+    from customers.services import customer_update
+
+    created = _scenario_world(agent)
+    staff = UserFactory(partner=None, is_staff=True)
+    customer_update(user=staff, customer=created.customer, values={"company_name": "Renamed"})
+    row = AgreementStatusRow.objects.get(customer=created.customer)
+    assert row.sort_name.lower() == "renamed", "the list row moved with the company name"
+
+
+#: Every public writer, and a scenario that calls it the way its callers do.
+WRITERS = {
+    "customers.services.customer_tenant_create": _customer_tenant_create,
+    "customers.services.customer_update": _customer_update,
+    "customers.workflows.customer_create": lambda agent: customer_create(
+        user=agent, account=account("created"), attestation=attestation()
+    ),
+    "relationships.services.relationship_create": _relationship_create,
+    "relationships.services.relationship_remove": lambda agent: relationship_remove(
+        user=agent, relationship=_scenario_world(agent).relationship, confirmed=True
+    ),
+    "relationships.services.invitation_relationships_activate": _invitation_relationships_activate,
+    "relationships.admincenter.workflows.invitation_accept": _invitation_accept,
+    "agreements.services.acceptance_record": lambda agent: acceptance_record(
+        customer=_scenario_world(agent).customer, user=agent, **attestation()
+    ),
+    "agreements.services.direct_acceptance_record": lambda agent: direct_acceptance_record(
+        user=_scenario_world(agent).admin
+    ),
+    "agreements.bulk.bulk_record": _bulk_record,
+}
+
+
+def test_every_public_writer_of_relationships_records_and_customers_is_listed():
+    """A new writer fails here until it is in WRITERS (and so proven to keep the rows)."""
+    import importlib
+    import inspect
+
+    found = set()
+    for module_name in WRITER_MODULES:
+        module = importlib.import_module(module_name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            ours = function.__module__ == module_name and not name.startswith("_")
+            if ours and _writes(inspect.getsource(function)):
+                found.add(f"{module_name}.{name}")
+    assert found - NOT_WRITERS <= set(WRITERS), found - NOT_WRITERS - set(WRITERS)
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_after_each_writer_the_rows_equal_a_rebuild(agent, writer):
+    WRITERS[writer](agent)
+    assert_rows_are_derivable()

@@ -29,7 +29,7 @@ from partnercenter.tenant.services import customer_list_changed, partner_user_up
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import InvitationKind
 from relationships.selectors import ParsedInvitation
-from relationships.workflows import relationship_remove
+from relationships.services import relationship_remove
 from tests.agreements.test_bulk import HEADER, checked, confirm, line
 from tests.agreements.test_status_rows import account, add_mca_version_2, attestation
 from tests.factories import CustomerFactory, IndirectPartnershipFactory, UserFactory

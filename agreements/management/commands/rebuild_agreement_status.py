@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from agreements.services import agreement_status_recompute
 from agreements.status import agreement_status_rebuild
+from agreements.statusrows import agreement_status_recompute
 from partnercenter.tenant.services import customer_list_changed
 
 

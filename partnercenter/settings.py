@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -98,6 +99,10 @@ MIDDLEWARE = [
     # Last, so it sees the response of a sign-in that django-axes refused.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Widgets render with the project's templates too, so templates/ can give Django admin's
+# split date/time inputs the labels they lack (templates/admin/widgets/split_datetime.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "partnercenter.urls"
 WSGI_APPLICATION = "partnercenter.wsgi.application"

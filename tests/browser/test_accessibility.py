@@ -267,3 +267,41 @@ def test_the_mfa_pages_have_no_serious_axe_violation(page, live_server, settings
     expect(page.get_by_test_id("recovery-codes")).to_be_visible()
     audit("Recovery codes")
     assert audit.findings == [], "\n".join(audit.findings)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_every_django_admin_change_form_has_no_serious_axe_violation(page, live_server, language):
+    """Back-office staff's forms too: the first record of every model Django admin lists,
+    and the add forms of the ones staff create (their date and time inputs labelled)."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
+    User.objects.update(language=language)
+    audit = Audit(page)
+    base = live_server.url
+    _sign_in(page, base, "backoffice@partnercenter.example", path="/accounts/login/?next=/admin/")
+    visited = set()
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        record = model._default_manager.order_by("pk").first()
+        if record is not None:
+            audit.visit(
+                base + reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
+            )
+            visited.add(meta.label)
+        if model_admin.has_add_permission(
+            _FakeRequest(User.objects.get(username="backoffice@partnercenter.example"))
+        ):
+            audit.visit(base + reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+    # The models with a date and time field the demo has a record of, at least.
+    assert {"relationships.ResellerRelationship", "relationships.IndirectPartnership"} <= visited
+    assert audit.findings == [], "\n".join(audit.findings)
+
+
+class _FakeRequest:
+    """Enough of a request for ``ModelAdmin.has_add_permission``."""
+
+    def __init__(self, user):
+        self.user = user

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from agreements.bulk import BulkFileError, bulk_rows, bulk_text, too_large_message
+from agreements.bulk.files import BulkFileError, bulk_rows, bulk_text, too_large_message
 from agreements.compliance import LACKING, STATUS_CHOICES, ReportFilters
 from agreements.models import (
     A3_REQUIRED,

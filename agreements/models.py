@@ -601,7 +601,7 @@ class BulkAttestation(models.Model):
     duplicate_rows = models.PositiveIntegerField(default=0)
     recorded_rows = models.PositiveIntegerField(default=0)
     # What validation found valid, for Confirm to check again and record
-    # (``agreements.bulk._kept``); emptied once recorded.
+    # (``agreements.bulk.checks.kept_rows``); emptied once recorded.
     validated = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, help_text="Why the job failed, for the user.")
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreements import compliance
-from agreements.bulk import MAX_ROWS, bulk_confirm, bulk_rows, bulk_start
+from agreements.bulk.files import MAX_ROWS, bulk_rows
+from agreements.bulk.jobs import bulk_confirm, bulk_start
 from agreements.forms import AcceptanceForm, BulkConfirmForm, BulkUploadForm, ComplianceFilterForm
 from agreements.models import AgreementTemplate, BulkAttestation, user_today
 from agreements.selectors import acceptance_history as acceptance_history_of

@@ -20,7 +20,7 @@ the bulk process's peak memory. Goals: ratio <= 3, memory < 500 MB.
 A leaves ``created_at`` to the model's database default, as a plain
 ``bulk_create`` of the rows does. B gives it the database's clock read once per
 batch, which lets PostgreSQL insert through UNNEST; ``--clock`` gives A the same.
-B's jobs pause Python's garbage collector (``agreements.bulk._collector_paused``);
+B's jobs pause Python's garbage collector (``agreements.bulk.jobs._collector_paused``);
 ``--pause-gc`` pauses it for A too. Both options together are the strictest
 comparison.
 """
@@ -231,7 +231,7 @@ def child_bulk(rows: int) -> dict:
 
     from django.db import transaction
 
-    from agreements.bulk import bulk_record, bulk_validate
+    from agreements.bulk.jobs import bulk_record, bulk_validate
     from agreements.compliance import BULK_COLUMNS
     from agreements.models import AgreementAcceptance, AgreementTemplate, BulkAttestation
     from partnercenter.models import AuditEvent, User

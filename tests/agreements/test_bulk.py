@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements import bulk
+from agreements.bulk import checks, files, jobs
 from agreements.models import (
     AgreementAcceptance,
     AgreementStatusRow,
@@ -103,8 +103,9 @@ def agent(admin_agent, client):
 
 def test_1001_valid_rows_record_exactly_1001_confirmations(client, agent, run_jobs, monkeypatch):
     # Batches of 100 and INSERTs of 250: a lost row at any boundary shows.
-    monkeypatch.setattr(bulk, "BATCH", 100)
-    monkeypatch.setattr(bulk, "INSERT_BATCH", 250)
+    monkeypatch.setattr(checks, "BATCH", 100)
+    monkeypatch.setattr(jobs, "BATCH", 100)
+    monkeypatch.setattr(jobs, "INSERT_BATCH", 250)
     made = customers_of(agent.partner, 1001)
     job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
     assert (job.total_rows, job.valid_rows, job.invalid_rows) == (1001, 1001, 0)
@@ -240,7 +241,7 @@ def test_a8_a_customer_of_another_partner_and_an_unknown_one(client, agent, run_
     theirs = ResellerRelationshipFactory(partner=PartnerFactory()).customer
     text = "\n".join([HEADER, line(theirs), "nobody,,,Minji,Kang,it@nobody.example,,2026-11-01"])
     job = checked(client, run_jobs, text)
-    message = str(bulk.NOT_YOURS)
+    message = str(checks.NOT_YOURS)
     assert problems(job) == {2: ("invalid", message), 3: ("invalid", message)}
     # Nothing of the other partner's customer shows (the file's own words only).
     assert job.problems.get(row_number=2).customer_id is None
@@ -297,7 +298,7 @@ def test_file_level_errors_show_beside_the_file_field(client, agent):
 
 
 def test_too_many_rows(client, agent, monkeypatch):
-    monkeypatch.setattr(bulk, "MAX_ROWS", 2)
+    monkeypatch.setattr(files, "MAX_ROWS", 2)
     response = upload(client, "\n".join([HEADER, *["x,,,a,b,c@d.example,,2026-11-01"] * 3]))
     assert "more than 2 rows" in response.context["form"].errors["file"][0]
 
@@ -410,7 +411,7 @@ def test_confirm_checks_again_what_can_change_after_validation(client, agent, ru
     job = confirm(client, job, run_jobs, mode="all")
     assert job.recorded_rows == 0 and AgreementAcceptance.objects.count() == 1
     assert problems(job) == {
-        2: ("invalid", str(bulk.NOT_YOURS)),
+        2: ("invalid", str(checks.NOT_YOURS)),
         3: ("duplicate", "This confirmation already exists."),
     }
     BulkAttestation.objects.filter(pk=job.pk).update(state=BulkAttestation.State.VALIDATED)
@@ -466,7 +467,7 @@ def test_a_job_that_breaks_fails_with_a_message_and_records_nothing(
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(bulk, "agreement_status_attested", broken)
+    monkeypatch.setattr(jobs, "agreement_status_attested", broken)
     job = confirm(client, job, run_jobs)
     assert job.state == BulkAttestation.State.FAILED
     assert job.error == "Something went wrong; nothing was recorded. Upload the file again."
@@ -480,20 +481,20 @@ def test_the_jobs_pause_the_garbage_collector_and_resume_it(client, agent, run_j
     import gc
 
     seen = []
-    check = bulk.bulk_rows_recheck
+    check = checks.bulk_rows_recheck
 
     def recheck(*args, **kwargs):
         seen.append(gc.isenabled())
         return check(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "bulk_rows_recheck", recheck)
+    monkeypatch.setattr(jobs, "bulk_rows_recheck", recheck)
     made = customers_of(agent.partner, 2)
     assert gc.isenabled()
     confirm(
         client, checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)])), run_jobs
     )
     assert seen == [False] and gc.isenabled()
-    monkeypatch.setattr(bulk, "bulk_rows_recheck", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(jobs, "bulk_rows_recheck", lambda *a, **k: 1 / 0)
     job = checked(
         client, run_jobs, "\n".join([HEADER, line(customers_of(agent.partner, 1, prefix="x")[0])])
     )

@@ -202,14 +202,14 @@ WRITER_MODULES = [
     "relationships.services",
     "relationships.admincenter.workflows",
     "agreements.services",
-    "agreements.bulk",
+    "agreements.bulk.jobs",
 ]
 #: Public functions that match the scan below but write none of the three: why not.
 NOT_WRITERS = {
     # Builds and validates an unsaved record; acceptance_record saves it.
     "agreements.services.acceptance_build",
     # Writes the problems of a file, not records.
-    "agreements.bulk.bulk_validate",
+    "agreements.bulk.jobs.bulk_validate",
 }
 
 
@@ -235,7 +235,7 @@ def _scenario_world(agent):
 
 
 def _bulk_record(agent):
-    from agreements.bulk import bulk_confirm, bulk_record, bulk_start, bulk_validate
+    from agreements.bulk.jobs import bulk_confirm, bulk_record, bulk_start, bulk_validate
 
     created = _scenario_world(agent)
     header = "domain,tenant_id,company_name,first_name,last_name,email,phone,date_agreed"
@@ -309,7 +309,7 @@ WRITERS = {
     "agreements.services.direct_acceptance_record": lambda agent: direct_acceptance_record(
         user=_scenario_world(agent).admin
     ),
-    "agreements.bulk.bulk_record": _bulk_record,
+    "agreements.bulk.jobs.bulk_record": _bulk_record,
 }
 
 

@@ -61,3 +61,14 @@ def test_every_rule_id_cited_in_code_is_a_heading_in_docs():
             continue
         cited |= set(RULE_ID.findall(path.read_text(encoding="utf-8")))
     assert cited - defined == set()
+
+
+def test_every_source_cited_in_code_has_a_heading_in_docs():
+    """ "seed 002", "FAQ 003": Microsoft's pages the product was built from (docs/sources.md)."""
+    headings = " ".join(h for names in _headings().values() for h in names).lower()
+    cited = set()
+    for path in _source_files():
+        cited |= set(re.findall(r"\b(seed|faq) (00\d)\b", path.read_text(encoding="utf-8").lower()))
+    assert cited, "the code cites its sources"
+    missing = {f"{kind} {number}" for kind, number in cited if f"{kind} {number} —" not in headings}
+    assert missing == set()

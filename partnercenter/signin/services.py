@@ -20,7 +20,7 @@ from partnercenter.audit.events import EventType
 from partnercenter.audit.record import audit_record, request_context
 from partnercenter.delivery.outbox import email_enqueue
 from partnercenter.models import AuditEvent, OutboundEmail, User
-from partnercenter.tenant.services import partner_user_manage_check, sessions_end, user_repr
+from partnercenter.tenant.services import partner_user_manage_check, sessions_end, user_event_record
 
 
 def signin_record(*, username: str, user: User | None = None, reason: str = "") -> None:
@@ -121,13 +121,10 @@ def mfa_enrolment_confirm(*, device: TOTPDevice, code: str, signed_in: bool) -> 
     device.save(update_fields=["confirmed"])
     codes = _recovery_codes_make(user)
     replaced = signed_in and had_devices
-    audit_record(
+    user_event_record(
         EventType.USER_MFA_REPLACED if replaced else EventType.USER_MFA_ENROLLED,
+        user=user,
         actor=user,
-        partner=user.partner,
-        obj=user,
-        object_type="user",
-        object_repr=user_repr(user),
     )
     if replaced:
         sessions_end(user=user)
@@ -155,13 +152,10 @@ def mfa_recovery_codes_renew(*, user: User) -> list[str]:
     ``user.recovery_codes_renewed``.
     """
     codes = _recovery_codes_make(user)
-    audit_record(
+    user_event_record(
         EventType.USER_RECOVERY_CODES_RENEWED,
+        user=user,
         actor=user,
-        partner=user.partner,
-        obj=user,
-        object_type="user",
-        object_repr=user_repr(user),
     )
     return codes
 
@@ -270,13 +264,10 @@ def mfa_reset(*, user: User, acting_user: User) -> User:
     user.mfa_reset_by = acting_user
     user.save(update_fields=["mfa_reset_at", "mfa_reset_by"])
     sessions_end(user=user)
-    audit_record(
+    user_event_record(
         EventType.USER_MFA_RESET,
+        user=user,
         actor=acting_user,
-        partner=user.partner,
-        obj=user,
-        object_type="user",
-        object_repr=user_repr(user),
     )
     return user
 

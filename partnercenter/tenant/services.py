@@ -169,20 +169,33 @@ def partner_user_create(
         raise
     groups = _role_groups(roles)
     user.groups.set(groups)
-    audit_record(
+    user_event_record(
         EventType.USER_ADDED,
+        user=user,
         actor=acting_user,
-        partner=partner,
-        obj=user,
-        object_type="user",
-        object_repr=user_repr(user),
         after={"email": user.email, "roles": _role_order(g.name for g in groups)},
     )
     return user, password
 
 
 def user_repr(user: User) -> str:
+    """How an event names a user's account: "Full Name (email)"."""
     return f"{user.get_full_name()} ({user.email})"
+
+
+def user_event_record(event_type: str, *, user: User, actor: User | None, **fields) -> None:
+    """Record ``event_type`` (a ``user.*`` code) about ``user``'s account, by ``actor``
+    (None: the system), in the caller's transaction; ``fields`` are ``audit_record``'s
+    others (``before``, ``after``). The event belongs to ``user``'s partner."""
+    audit_record(
+        event_type,
+        actor=actor,
+        partner=user.partner,
+        obj=user,
+        object_type="user",
+        object_repr=user_repr(user),
+        **fields,
+    )
 
 
 def _role_order(names) -> list[str]:
@@ -220,13 +233,10 @@ def partner_user_update_roles(*, user: User, roles, acting_user: User | None = N
     user.groups.set(groups)
     user.__dict__.pop("role_names", None)
     if before != after:
-        audit_record(
+        user_event_record(
             EventType.USER_ROLES_CHANGED,
+            user=user,
             actor=acting_user,
-            partner=user.partner,
-            obj=user,
-            object_type="user",
-            object_repr=user_repr(user),
             before={"roles": before},
             after={"roles": after},
         )
@@ -261,13 +271,10 @@ def partner_user_remove(*, user: User, acting_user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     sessions_end(user=user)
-    audit_record(
+    user_event_record(
         EventType.USER_REMOVED,
+        user=user,
         actor=acting_user,
-        partner=user.partner,
-        obj=user,
-        object_type="user",
-        object_repr=user_repr(user),
         before={"is_active": True},
         after={"is_active": False},
     )
@@ -321,13 +328,10 @@ def user_password_set(*, user: User, password: str) -> User:
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(
+    user_event_record(
         EventType.USER_PASSWORD_CHANGED,
+        user=user,
         actor=user,
-        partner=user.partner,
-        obj=user,
-        object_type="user",
-        object_repr=user_repr(user),
     )
     return user
 

@@ -107,62 +107,9 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
     relationships = Relationship.objects.filter(
         customer_id__in=customer_ids, state=ResellerRelationship.State.ACTIVE
     ).order_by("customer_id", "partner_id")
-    attested = {}
-    # Per customer: each attesting partner's newest agreement, newest-in-force first.
-    attesting: dict[int, list[tuple]] = {}
-    for customer_id, partner_id, template_id, agreement_type, in_force, rank in (
-        Acceptance.objects.filter(
-            customer_id__in=customer_ids, method=AgreementAcceptance.Method.PARTNER_ATTESTATION
-        )
-        .order_by("customer_id", "partner_id", "-created_at", "-pk")
-        .values_list(
-            "customer_id",
-            "partner_id",
-            "template_id",
-            "template__agreement_type",
-            "template__in_force_from",
-            "template__version_rank",
-        )
-    ):
-        if (customer_id, partner_id) not in attested:
-            attested[customer_id, partner_id] = (template_id, agreement_type)
-            attesting.setdefault(customer_id, []).append(
-                (in_force, rank, partner_id, agreement_type)
-            )
-    for newest in attesting.values():
-        newest.sort(reverse=True)
-    direct = {}
-    for customer_id, template_id, agreement_type, created_at in (
-        Acceptance.objects.filter(
-            customer_id__in=customer_ids, method=AgreementAcceptance.Method.CUSTOMER_DIRECT
-        )
-        .order_by("customer_id", "-created_at", "-pk")
-        .values_list("customer_id", "template_id", "template__agreement_type", "created_at")
-    ):
-        direct.setdefault(customer_id, (template_id, agreement_type, created_at))
-
-    rows: dict[tuple[int, int], dict] = {}
-
-    def row(customer_id, partner_id):
-        return rows.setdefault(
-            (customer_id, partner_id),
-            {"own": False, "provider": None, "reseller": None, "accepted_at": None},
-        )
-
-    for r in relationships.values_list(
-        "customer_id", "partner_id", "indirect_provider_id", "source", "since"
-    ):
-        customer_id, partner_id, provider_id, source, since = r
-        accepted_at = since if source == ResellerRelationship.Source.INVITATION else None
-        own = row(customer_id, partner_id)
-        own["own"], own["provider"] = True, provider_id
-        own["accepted_at"] = max(filter(None, [own["accepted_at"], accepted_at]), default=None)
-        if provider_id is not None:
-            through = row(customer_id, provider_id)
-            through["reseller"] = through["reseller"] or partner_id
-            through["accepted_at"] = max(
-                filter(None, [through["accepted_at"], accepted_at]), default=None
-            )
+    attested, attesting = _newest_attestations(Acceptance, customer_ids)
+    direct = _newest_direct_acceptances(Acceptance, customer_ids)
+    rows = _serving(relationships)
     result = []
     for (customer_id, partner_id), values in rows.items():
         name, domain = customers[customer_id]
@@ -202,6 +149,81 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
             )
         )
     return result
+
+
+def _newest_attestations(Acceptance, customer_ids) -> tuple[dict, dict]:
+    """``(attested, attesting)``: each (customer, partner)'s newest attestation as
+    ``(template_id, agreement_type)``, and per customer its attesting partners' newest
+    agreements as ``(in_force_from, version_rank, partner_id, agreement_type)``, newest
+    in force first. One query."""
+    attested: dict[tuple[int, int], tuple] = {}
+    attesting: dict[int, list[tuple]] = {}
+    for customer_id, partner_id, template_id, agreement_type, in_force, rank in (
+        Acceptance.objects.filter(
+            customer_id__in=customer_ids, method=AgreementAcceptance.Method.PARTNER_ATTESTATION
+        )
+        .order_by("customer_id", "partner_id", "-created_at", "-pk")
+        .values_list(
+            "customer_id",
+            "partner_id",
+            "template_id",
+            "template__agreement_type",
+            "template__in_force_from",
+            "template__version_rank",
+        )
+    ):
+        if (customer_id, partner_id) not in attested:
+            attested[customer_id, partner_id] = (template_id, agreement_type)
+            attesting.setdefault(customer_id, []).append(
+                (in_force, rank, partner_id, agreement_type)
+            )
+    for newest in attesting.values():
+        newest.sort(reverse=True)
+    return attested, attesting
+
+
+def _newest_direct_acceptances(Acceptance, customer_ids) -> dict:
+    """Each customer's newest direct acceptance as ``(template_id, agreement_type,
+    created_at)``. One query."""
+    direct: dict[int, tuple] = {}
+    for customer_id, template_id, agreement_type, created_at in (
+        Acceptance.objects.filter(
+            customer_id__in=customer_ids, method=AgreementAcceptance.Method.CUSTOMER_DIRECT
+        )
+        .order_by("customer_id", "-created_at", "-pk")
+        .values_list("customer_id", "template_id", "template__agreement_type", "created_at")
+    ):
+        direct.setdefault(customer_id, (template_id, agreement_type, created_at))
+    return direct
+
+
+def _serving(relationships) -> dict[tuple[int, int], dict]:
+    """Who serves each customer, from its active ``relationships`` (a queryset): a row per
+    (customer, partner) — the partner's own relationship, or its reseller's as indirect
+    provider (A8) — with ``own``, ``provider``, ``reseller`` and when an invitation made
+    it (``accepted_at``). One query."""
+    rows: dict[tuple[int, int], dict] = {}
+
+    def row(customer_id, partner_id):
+        return rows.setdefault(
+            (customer_id, partner_id),
+            {"own": False, "provider": None, "reseller": None, "accepted_at": None},
+        )
+
+    for customer_id, partner_id, provider_id, source, since in relationships.values_list(
+        "customer_id", "partner_id", "indirect_provider_id", "source", "since"
+    ):
+        accepted_at = since if source == ResellerRelationship.Source.INVITATION else None
+        own = row(customer_id, partner_id)
+        own["own"], own["provider"] = True, provider_id
+        own["accepted_at"] = max(filter(None, [own["accepted_at"], accepted_at]), default=None)
+        if provider_id is not None:
+            through = row(customer_id, provider_id)
+            through["reseller"] = through["reseller"] or partner_id
+            through["accepted_at"] = max(
+                filter(None, [through["accepted_at"], accepted_at]), default=None
+            )
+    return rows
 
 
 def agreement_status_rebuild(*, progress=None, apps=global_apps) -> int:

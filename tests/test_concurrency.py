@@ -301,7 +301,7 @@ def test_ten_new_identical_confirmations_at_once_record_one_a12(live_server, age
 
 
 def test_twenty_tabs_authorizing_one_listed_partnership_invitation_make_one(live_server):
-    """Issue #15: the reseller's Global admins authorize from Indirect providers at once."""
+    """The reseller's Global admins authorize from Indirect providers at once."""
     invitation = PartnershipInvitationFactory()
     admins = [UserFactory(partner=invitation.reseller, roles=[Role.GLOBAL_ADMIN]) for _ in range(4)]
     browsers = [Browser(live_server, admins[n % 4]) for n in range(20)]

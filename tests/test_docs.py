@@ -36,8 +36,8 @@ def test_no_comment_cites_a_ticket_or_a_document_outside_the_repository():
     for path in _source_files():
         if path == Path(__file__):
             continue
-        text = path.read_text(encoding="utf-8")
-        for needle in ("issue #", "SPEC §", "STYLE habit", "DEVELOPERS.md"):
+        text = path.read_text(encoding="utf-8").lower()
+        for needle in ("issue #", "spec §", "style habit", "developers.md"):
             if needle in text:
                 found.append(f"{path.relative_to(ROOT)}: {needle}")
     assert found == []

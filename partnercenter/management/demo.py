@@ -31,6 +31,8 @@ PARTNERS = [
     ("provider", "Northwind Distribution", Partner.PartnerType.INDIRECT_PROVIDER, "1234567", "US", "northwind.example", "America/Los_Angeles", "en"),
     ("reseller1", "Tailspin IT Services", Partner.PartnerType.INDIRECT_RESELLER, "2345678", "KR", "tailspin.example", "Asia/Seoul", "ko"),
     ("reseller2", "Woodgrove Systems", Partner.PartnerType.INDIRECT_RESELLER, "3456789", "DE", "woodgrove.example", "Europe/Berlin", "en"),
+    # No indirect provider yet: Northwind's Invite reseller has someone to invite.
+    ("reseller3", "Litware Solutions", Partner.PartnerType.INDIRECT_RESELLER, "5678901", "JP", "litware.example", "Asia/Tokyo", "en"),
 ]
 
 #: The local part of each role's demo sign-in.
@@ -50,6 +52,7 @@ PEOPLE = {
     "provider": [("Grace", "Miller"), ("Owen", "Brooks"), ("Maria", "Rivera"), ("Sara", "Nguyen"), ("Hannah", "Price"), ("Ben", "Walsh")],
     "reseller1": [("Eun-ji", "Han"), ("Tae-yang", "Shin"), ("Jae-won", "Oh"), ("Yu-na", "Kwon"), ("Hyun-woo", "Baek"), ("So-hee", "Ryu")],
     "reseller2": [("Lena", "Fischer"), ("Jonas", "Becker"), ("Felix", "Wagner"), ("Mia", "Schulz"), ("Paul", "Hoffmann"), ("Emma", "Koch")],
+    "reseller3": [("Yui", "Sato"), ("Haruto", "Suzuki"), ("Aoi", "Takahashi"), ("Ren", "Tanaka"), ("Sakura", "Ito"), ("Sota", "Watanabe")],
 }
 
 # serving partner, its indirect provider, company, domain prefix, country, address line 1,
@@ -115,6 +118,7 @@ class DemoSignIn:
     email: str
     partner: str
     role: str
+    language: str = "en"
 
 
 @transaction.atomic
@@ -146,7 +150,9 @@ def demo_seed() -> list[DemoSignIn]:
             user.groups.set([groups[role.value]])
             if role == Role.ADMIN_AGENT:
                 agents[key] = user
-            sign_ins.append(DemoSignIn(email=email, partner=name, role=str(role.label)))
+            sign_ins.append(
+                DemoSignIn(email=email, partner=name, role=str(role.label), language=user.language)
+            )
 
     for reseller_key in ("reseller1", "reseller2"):
         IndirectPartnership.objects.get_or_create(
@@ -368,7 +374,12 @@ def _ascii(name: str) -> str:
 
 
 def _demo_user(email: str, *, partner: Partner | None, **fields) -> User:
+    """Create or refresh a demo account. Language and time zone are set only when the
+    account is new: what a person chose in their profile survives another seed_demo."""
     user = User.objects.filter(username=email).first() or User(username=email)
+    if not user._state.adding:
+        fields.pop("language", None)
+        fields.pop("time_zone", None)
     for name, value in {
         "email": email,
         "partner": partner,

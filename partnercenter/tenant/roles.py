@@ -47,9 +47,9 @@ class Action(models.TextChoices):
     MANAGE_PARTNERSHIPS = "manage_partnerships", _("Manage indirect provider/reseller partnerships")
     PLACE_ORDERS = "place_orders", _("Place orders and change seat counts")
     MANAGE_USERS = "manage_users", _("Manage users and their roles")
-    # Issue #12.
+    # Outgoing webhooks.
     MANAGE_WEBHOOKS = "manage_webhooks", _("Register webhooks for partner events")
-    # Issue #13 (both).
+    # The primary contact, and the activity log.
     EDIT_CUSTOMER = "edit_customer", _("Change a customer's primary contact")
     VIEW_ACTIVITY_LOG = "view_activity_log", _("See and export the partner's activity log")
 

@@ -155,7 +155,7 @@ def test_another_partners_customer_is_404_and_unchanged(client, admin_agent, oth
 
 
 def test_update_marks_what_a3_requires_and_has_cancel(client, admin_agent):
-    """Issue #15: the Update form marks A3's fields required and offers **Cancel**."""
+    """The Update form marks A3's fields required and offers **Cancel**."""
     customer = ResellerRelationshipFactory(partner=admin_agent.partner).customer
     client.force_login(admin_agent)
     page = client.get(reverse("agreements:update", args=[customer.pk]))

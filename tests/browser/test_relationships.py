@@ -107,7 +107,7 @@ def test_provider_invites_reseller_who_authorizes_then_invites_customers(
 def test_the_partnership_is_finished_from_the_ui_without_the_emailed_link(
     sign_in, live_server, second_page, context
 ):
-    """Issue #15: with console email, the provider copies a fresh link (Get link) and the
+    """With console email, the provider copies a fresh link (Get link) and the
     reseller's Global admin authorizes the invitation listed on Indirect providers."""
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page, _provider, _reseller, reseller_admin = _provider_invites_tailspin(sign_in)

@@ -321,7 +321,7 @@ def test_cancelling_is_not_gated_by_the_agreement_a10(client, admin_agent):
 
 
 def test_a10_the_order_page_says_a_confirmation_is_needed_before_submit(client, admin_agent):
-    """Issue #15: the agent learns about A10 before filling in the order, not after."""
+    """The agent learns about A10 before filling in the order, not after."""
     unconfirmed = ResellerRelationshipFactory(partner=admin_agent.partner).customer
     confirmed = confirmed_customer(admin_agent.partner)
     client.force_login(admin_agent)

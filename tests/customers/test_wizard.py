@@ -116,7 +116,7 @@ def test_option_1_creates_everything_and_shows_the_password_once(client, admin_a
     sessions_before_shown = json.dumps([s.get_decoded() for s in Session.objects.all()])
     page = client.get(response.url)
     password = page.context["password"]
-    # Issue #11: while it waited for this page, no session row held it readable.
+    # While it waited for this page, no session row held it readable.
     assert "new_customer_secrets" in sessions_before_shown
     assert password not in sessions_before_shown
     admin = User.objects.get(customer=customer)

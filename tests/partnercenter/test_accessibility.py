@@ -1,4 +1,4 @@
-"""Issue #15 without a browser: times with their zone, readable culture, the CSRF page,
+"""Without a browser: times with their zone, readable culture, the CSRF page,
 the error summary, and Django admin in Korean. (axe-core audits: tests/browser.)"""
 
 import datetime

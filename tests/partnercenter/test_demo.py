@@ -124,10 +124,51 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
 
 
 def test_every_demo_person_has_their_own_name(settings):
-    """Issue #15: no two demo users share a name (every Global admin was "Grace Kim")."""
+    """No two demo users share a name (every Global admin was once "Grace Kim")."""
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     names = [
         u.get_full_name() for u in User.objects.exclude(first_name="").filter(partner__isnull=False)
     ]
-    assert len(names) == 24 and len(set(names)) == len(names), names
+    assert len(names) == 30 and len(set(names)) == len(names), names
+
+
+def test_a_users_own_language_survives_seed_demo(settings):
+    """Fabrikam's users start in Korean; one who switched to English stays English."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    agent = User.objects.get(username="adminagent@fabrikam.example")
+    assert agent.language == "ko"
+    agent.language, agent.time_zone = "en", "Europe/London"
+    agent.save()
+    call_command("seed_demo", stdout=io.StringIO())
+    agent.refresh_from_db()
+    assert (agent.language, agent.time_zone) == ("en", "Europe/London")
+
+
+def test_the_printed_sign_ins_say_who_sees_korean(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines()[1:]}
+    assert lines["globaladmin@fabrikam.example"].endswith("한국어 (Korean)")
+    assert lines["globaladmin@northwind.example"].endswith("English")
+    assert "language menu" in out.getvalue().splitlines()[0]
+
+
+def test_the_provider_can_invite_a_demo_reseller_it_has_no_partnership_with(settings):
+    """Both partnered resellers can't be invited again; Litware can, right away."""
+    from relationships.models import PartnershipInvitation
+    from relationships.services import partnership_invite
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    litware = Partner.objects.get(name="Litware Solutions")
+    assert litware.partner_type == Partner.PartnerType.INDIRECT_RESELLER
+    assert not IndirectPartnership.objects.filter(reseller=litware).exists()
+    assert not Customer.objects.filter(reseller_relationships__partner=litware).exists()
+    provider_agent = User.objects.get(username="adminagent@northwind.example")
+    invitation = partnership_invite(
+        user=provider_agent, reseller_key=litware.mpn_id, email="globaladmin@litware.example"
+    )
+    assert PartnershipInvitation.objects.filter(pk=invitation.pk, reseller=litware).exists()

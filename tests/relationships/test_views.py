@@ -463,7 +463,7 @@ def test_a_provider_cannot_remove_its_resellers_relationship(client, make_user):
 
 
 def test_after_send_the_page_keeps_the_delegated_admin_choice(client, admin_agent, run_jobs):
-    """Issue #15: the link shown after **Send** is the one sent (DAP=true), not DAP=false."""
+    """The link shown after **Send** is the one sent (DAP=true), not DAP=false."""
     client.force_login(admin_agent)
     response = client.post(
         reverse("relationships:request"),

@@ -7,6 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from partnercenter.management.demo import DEMO_PASSWORD, demo_bulk_customers, demo_seed
 
+#: How the sign-ins list names each demo user's language.
+LANGUAGE_NAMES = {"en": "English", "ko": "한국어 (Korean)"}
+
 
 class Command(BaseCommand):
     help = (
@@ -52,10 +55,16 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data is ready. Demo sign-ins (password for all: {DEMO_PASSWORD}):"
+                f"Demo data is ready. Demo sign-ins (password for all: {DEMO_PASSWORD}; each "
+                "sees the language shown, and switches it with the language menu at the top):"
             )
         )
         width = max(len(s.email) for s in sign_ins)
         partner_width = max(len(s.partner) for s in sign_ins)
+        role_width = max(len(s.role) for s in sign_ins)
         for s in sign_ins:
-            self.stdout.write(f"  {s.email:<{width}}  {s.partner:<{partner_width}}  {s.role}")
+            language = LANGUAGE_NAMES.get(s.language, s.language)
+            self.stdout.write(
+                f"  {s.email:<{width}}  {s.partner:<{partner_width}}  {s.role:<{role_width}}  "
+                f"{language}"
+            )

@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from partnercenter.audit.views import activity_export, activity_log
 from partnercenter.delivery.views import (
@@ -63,6 +66,11 @@ webhook_patterns = (
 
 urlpatterns = [
     path("", home, name="home"),
+    # Browsers ask for /favicon.ico on pages that name no icon (a JSON answer, a file).
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    ),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/login/verify/", mfa_verify, name="mfa_verify"),
     path("accounts/mfa/setup/", mfa_enrol, name="mfa_enrol"),

@@ -333,3 +333,28 @@ def test_cancel_forgets_the_wizard(client, admin_agent):
     assert client.post(reverse("customers:new_cancel")).url == reverse("customers:list")
     assert client.get(reverse("customers:new_agreement")).url == reverse("customers:new")
     assert client.get(reverse("customers:new_cancel")).status_code == 405
+
+
+@pytest.mark.parametrize(("language", "country"), [("en", "South Korea"), ("ko", "대한민국")])
+def test_review_shows_every_field_entered_with_the_country(client, admin_agent, language, country):
+    """Review lists what Account info will: the address ends with the country/region."""
+    admin_agent.language = language
+    admin_agent.save()
+    client.force_login(admin_agent)
+    client.cookies["django_language"] = language
+    walk(client, account={"address_line2": "12th floor", "state": "Gangnam-gu"})
+    page = client.get(reverse("customers:new_review")).content.decode()
+    for shown in (
+        ACCOUNT["company_name"],
+        f"{ACCOUNT['domain_prefix'].lower()}.onmicrosoft.com",
+        ACCOUNT["address_line1"],
+        "12th floor",
+        ACCOUNT["city"],
+        "Gangnam-gu",
+        ACCOUNT["postal_code"],
+        country,
+        ACCOUNT["culture"],
+        ACCOUNT["contact_first_name"],
+        ACCOUNT["contact_email"],
+    ):
+        assert shown in page, shown

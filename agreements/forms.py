@@ -12,6 +12,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from agreements.bulk.files import BulkFileError, bulk_rows, bulk_text, too_large_message
@@ -228,7 +229,12 @@ class BulkUploadForm(forms.Form):
 
 
 class BulkConfirmForm(forms.Form):
-    """**Confirm**: record the valid rows, or only if every row is valid."""
+    """**Confirm**: record the valid rows, or only if every row is valid.
+
+    ``job``: the checked upload. When some rows aren't valid, each choice says what it
+    will record and neither is chosen for the user (the old default recorded nothing);
+    when every row is valid both record them all, and "every row" stays chosen.
+    """
 
     mode = forms.ChoiceField(
         label=_("Record"),
@@ -237,3 +243,26 @@ class BulkConfirmForm(forms.Form):
         initial=BulkAttestation.Mode.ALL_OR_NOTHING,
         error_messages={"required": _("Choose which rows to record.")},
     )
+
+    def __init__(self, *args, job=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if job is None or not job.invalid_rows:
+            return
+        field = self.fields["mode"]
+        field.initial = None
+        Mode = BulkAttestation.Mode
+        field.choices = [
+            (
+                Mode.VALID_ROWS,
+                ngettext(
+                    "The valid rows: %(valid)s valid row will be recorded; %(invalid)s won't",
+                    "The valid rows: %(valid)s valid rows will be recorded; %(invalid)s won't",
+                    job.valid_rows,
+                )
+                % {"valid": f"{job.valid_rows:,}", "invalid": f"{job.invalid_rows:,}"},
+            ),
+            (
+                Mode.ALL_OR_NOTHING,
+                _("Only if every row is valid: nothing will be recorded, as some rows aren't"),
+            ),
+        ]

@@ -278,7 +278,7 @@ def _job(request, job_id) -> BulkAttestation:
 def bulk_detail(request, job_id):
     """One upload: validation progress, the rows that aren't valid, and **Confirm**."""
     job = _job(request, job_id)
-    form = BulkConfirmForm(request.POST or None)
+    form = BulkConfirmForm(request.POST or None, job=job)
     if request.method == "POST" and form.is_valid():
         bulk_confirm(job=job, mode=form.cleaned_data["mode"])
         return redirect("agreements:bulk_detail", job_id=job.pk)

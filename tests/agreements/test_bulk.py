@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -542,3 +543,36 @@ def test_bulk_checks_and_the_model_give_the_same_verdict_and_message(client, age
             acceptance.full_clean()
         (message,) = [m for messages in refused.value.message_dict.values() for m in messages]
         assert found[number] == ("invalid", message), bad
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_with_invalid_rows_neither_choice_is_preselected_and_each_says_what_it_records(
+    client, agent, run_jobs, language
+):
+    made = customers_of(agent.partner, 3)
+    rows = [line(made[0]), line(made[1]), line(made[2], first="")]
+    job = checked(client, run_jobs, "\n".join([HEADER, *rows]))
+    agent.language = language
+    agent.save()
+    client.cookies["django_language"] = language
+    page = client.get(reverse("agreements:bulk_detail", args=[job.pk])).content.decode()
+    assert "checked" not in re.findall(r'<input[^>]*name="mode"[^>]*>', page)[0]
+    assert all("checked" not in tag for tag in re.findall(r'<input[^>]*name="mode"[^>]*>', page))
+    if language == "en":
+        assert "2 valid rows will be recorded; 1 won&#x27;t" in page
+        assert "nothing will be recorded" in page
+    else:
+        assert "유효한 행 2개가 기록되고 1개는 기록되지 않습니다" in page
+    # Confirm without a choice: asked to choose, nothing queued.
+    response = client.post(reverse("agreements:bulk_detail", args=[job.pk]), {})
+    assert response.status_code == 200
+    job.refresh_from_db()
+    assert job.state == BulkAttestation.State.VALIDATED
+
+
+def test_when_every_row_is_valid_the_choice_stays_every_row(client, agent, run_jobs):
+    made = customers_of(agent.partner, 2)
+    job = checked(client, run_jobs, "\n".join([HEADER, *(line(c) for c in made)]))
+    page = client.get(reverse("agreements:bulk_detail", args=[job.pk])).content.decode()
+    chosen = [t for t in re.findall(r'<input[^>]*name="mode"[^>]*>', page) if "checked" in t]
+    assert len(chosen) == 1 and 'value="all"' in chosen[0]

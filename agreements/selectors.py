@@ -36,6 +36,21 @@ def newest_attestation(customer, partner: Partner) -> AgreementAcceptance | None
     )
 
 
+def partner_confirmation(
+    customer, partners, template: AgreementTemplate | None
+) -> AgreementAcceptance | None:
+    """The first of ``partners`` (in order) whose current confirmation of ``customer`` is
+    of ``template``'s agreement type: what an invitation's partner (or its indirect
+    provider, who confirms for its resellers, A8) has confirmed. None if neither has."""
+    if template is None:
+        return None
+    for partner in partners:
+        newest = newest_attestation(customer, partner)
+        if newest is not None and newest.template.agreement_type == template.agreement_type:
+            return newest
+    return None
+
+
 def current_direct_acceptance(
     customer, template: AgreementTemplate | None
 ) -> AgreementAcceptance | None:

@@ -47,3 +47,22 @@ def phone_required(country: str) -> bool:
 def default_culture(country: str) -> str:
     """The default culture (``ko-KR``) for a customer in ``country``; ``en-US`` otherwise."""
     return DEFAULT_CULTURE.get(str(country).upper(), "en-US")
+
+
+#: The time zone of a market's customer admin (what "today" and times mean in its admin
+#: center); a country spanning several gets its most populous one. Others: UTC.
+DEFAULT_TIME_ZONE = {
+    "KR": "Asia/Seoul", "JP": "Asia/Tokyo", "CN": "Asia/Shanghai", "TW": "Asia/Taipei",
+    "HK": "Asia/Hong_Kong", "SG": "Asia/Singapore", "IN": "Asia/Kolkata", "TH": "Asia/Bangkok",
+    "VN": "Asia/Ho_Chi_Minh", "AE": "Asia/Dubai", "SA": "Asia/Riyadh", "TR": "Europe/Istanbul",
+    "DE": "Europe/Berlin", "AT": "Europe/Vienna", "GB": "Europe/London", "IE": "Europe/Dublin",
+    "FR": "Europe/Paris", "ES": "Europe/Madrid", "IT": "Europe/Rome", "NL": "Europe/Amsterdam",
+    "PL": "Europe/Warsaw", "SE": "Europe/Stockholm", "CH": "Europe/Zurich", "US": "America/New_York",
+    "CA": "America/Toronto", "MX": "America/Mexico_City", "BR": "America/Sao_Paulo",
+    "AU": "Australia/Sydney", "NZ": "Pacific/Auckland", "ZA": "Africa/Johannesburg",
+}  # fmt: skip
+
+
+def default_time_zone(country: str) -> str:
+    """The time zone (IANA name) of a customer admin in ``country``; UTC where unknown."""
+    return DEFAULT_TIME_ZONE.get(str(country).upper(), "UTC")

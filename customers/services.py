@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.statusrows import agreement_status_sync
+from customers.markets import default_time_zone
 from customers.models import Customer, Subscription
 from partnercenter.audit.events import ActorKind, EventType
 from partnercenter.audit.record import actor_kind_of, audit_record, changes
@@ -78,6 +79,8 @@ def customer_tenant_create(
         last_name=customer.contact_last_name,
         customer=customer,
         language="ko" if customer.language == "ko" else "en",
+        # Its "today" and times are the customer's, not UTC (docs/admin-center.md).
+        time_zone=default_time_zone(customer.country),
         must_change_password=True,
     )
     admin.set_password(password)

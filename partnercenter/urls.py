@@ -3,11 +3,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from partnercenter.audit.views import activity_export, activity_log
 from partnercenter.delivery.views import (
@@ -39,7 +36,7 @@ from partnercenter.tenant.views import (
     user_mfa_reset,
     user_remove,
 )
-from partnercenter.web.views import benchmark_bare, home
+from partnercenter.web.views import benchmark_bare, favicon, home
 
 user_patterns = (
     [
@@ -67,10 +64,7 @@ webhook_patterns = (
 urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico on pages that name no icon (a JSON answer, a file).
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-    ),
+    path("favicon.ico", favicon),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/login/verify/", mfa_verify, name="mfa_verify"),
     path("accounts/mfa/setup/", mfa_enrol, name="mfa_enrol"),

@@ -1,5 +1,8 @@
 """An audit event as a sentence in the reader's language."""
 
+import datetime
+
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,6 +61,15 @@ def _change_list(event: AuditEvent) -> str:
     return "; ".join(parts)
 
 
+def _day(value: str) -> str:
+    """An event's ISO date ("2026-12-07") in the active language's date format; a value
+    that isn't one is shown as it is. A date agreed is a calendar day: no time zone moves it."""
+    try:
+        return formats.date_format(datetime.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value or ""
+
+
 def actor_display(event: AuditEvent) -> str:
     """Who acted, as a reader should see it ("Adam Park", "The system", ...)."""
     if event.actor_kind == ActorKind.SYSTEM:
@@ -84,7 +96,7 @@ def describe(event: AuditEvent) -> str:
         "provider": a.get("provider", ""),
         "reseller": a.get("reseller", ""),
         "email": a.get("email", ""),
-        "date": a.get("date_agreed", ""),
+        "date": _day(a.get("date_agreed", "")),
         "acceptor": a.get("acceptor", ""),
         "agreement": a.get("agreement", event.object_repr),
         "seats": a.get("seats", ""),

@@ -7,10 +7,12 @@ from django.db import InterfaceError, OperationalError
 from django.http import (
     HttpResponse,
     HttpResponseForbidden,
+    HttpResponsePermanentRedirect,
     HttpResponseServerError,
 )
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 
 from partnercenter.web.pages import safe_next
 
@@ -55,3 +57,10 @@ def benchmark_bare(request):
     Routed only when settings.BENCHMARK_VIEWS is on (benchmarks/throughput.py).
     """
     return HttpResponse(f"signed in as {request.user.pk}", content_type="text/plain")
+
+
+@login_not_required
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on pages naming no icon: the app's icon.
+    Resolved per request, as the static files' names are only known after collectstatic."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -18,12 +18,13 @@ from agreements.selectors import (
     attesting_partner_ids,
     current_direct_acceptance,
     customer_ever_accepted_directly,
+    partner_confirmation,
 )
 from agreements.services import A9_MESSAGE, direct_acceptance_record
 from customers.selectors import customer_has_purchases
 from partnercenter.signin.mixins import SignInMixin
 from partnercenter.tenant.forms import TemporaryPasswordChangeForm
-from partnercenter.web.pages import next_or, submit_once
+from partnercenter.web.pages import next_or, replayed, submit_once
 from relationships.admincenter.workflows import invitation_accept
 from relationships.invitations import AGREEMENT_REF
 from relationships.selectors import InvalidInvitation, customer_relationships, invitation_parse
@@ -111,14 +112,26 @@ def _invalid(request):
 
 
 def _invitation(request, customer):
+    if done := replayed(request):  # a double-click: the first click's result
+        return done
     try:
         invitation = invitation_parse(request.GET)
     except InvalidInvitation:
         return _invalid(request)
     template, accepted, document = _agreement_state(customer, request.user)
-    blocked = accepted is None and customer_has_purchases(customer)
+    # The partner (or its provider) may have confirmed already: then A9 has nothing to ask.
+    partners = [invitation.partner, *([invitation.provider] if invitation.provider else [])]
+    confirmed = None if accepted else partner_confirmation(customer, partners, template)
+    blocked = accepted is None and confirmed is None and customer_has_purchases(customer)
+    relationships = list(
+        customer_relationships(customer)
+        .filter(partner__in=[p for p, _ in invitation.partners])
+        .select_related("partner")
+        .order_by("since")
+    )
+    already_accepted = len(relationships) == len(invitation.partners)
     errors = []
-    if request.method == "POST":
+    if request.method == "POST" and not already_accepted:
 
         def accept():
             invitation_accept(
@@ -126,6 +139,7 @@ def _invitation(request, customer):
                 invitation=invitation,
                 accept_relationship=request.POST.get("accept_relationship") == "on",
                 accept_agreement=accepted is None
+                and confirmed is None
                 and not blocked
                 and request.POST.get("accept_agreement") == "on",
             )
@@ -137,14 +151,11 @@ def _invitation(request, customer):
             return submit_once(request, accept)
         except ValidationError as exc:
             errors = exc.messages
-    active = (
-        customer_relationships(customer)
-        .filter(partner__in=[p for p, _ in invitation.partners])
-        .count()
-    )
     context = {
         "invitation": invitation,
-        "already_accepted": active == len(invitation.partners),
+        "already_accepted": already_accepted,
+        "relationships": relationships,
+        "agreement_confirmed": confirmed,
         "agreement_accepted": accepted,
         "agreement_blocked": blocked,
         "a9_message": A9_MESSAGE,

@@ -25,7 +25,10 @@ def test_a_timestamp_carries_its_time_zone():
         seoul = template.render(Context({"moment": moment}))
     with timezone.override(datetime.UTC):
         utc = template.render(Context({"moment": moment}))
-    assert seoul == '<time datetime="2026-11-21T15:04+09:00">11/21/2026 3:04 p.m. KST</time>'
+    assert seoul == '<time datetime="2026-11-21T15:04+09:00">Nov. 21, 2026, 3:04 p.m. KST</time>'
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Seoul")), translation.override("ko"):
+        korean = template.render(Context({"moment": moment}))
+    assert korean.endswith(">2026. 11. 21. 오후 3:04 KST</time>")
     assert utc.endswith(" UTC</time>") and 'datetime="2026-11-21T06:04+00:00"' in utc
     assert Template("{% load timestamps %}{{ none|timestamp }}").render(Context({})) == ""
 

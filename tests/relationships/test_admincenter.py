@@ -273,3 +273,74 @@ def test_the_partner_sees_the_direct_acceptance_and_recent_acceptances(
     detail = client.get(reverse("customers:detail", args=[customer_admin.customer.pk]))
     assert b"Accepted directly by the customer on" in detail.content
     assert b"admin@contosokr.onmicrosoft.com" in detail.content
+
+
+def _in_place_page(client, customer_admin, partner, *, confirmed: bool, purchases: bool):
+    import datetime
+
+    from tests.factories import AgreementAcceptanceFactory
+
+    customer = customer_admin.customer
+    ResellerRelationshipFactory(partner=partner, customer=customer)
+    if purchases:
+        SubscriptionFactory(partner=partner, customer=customer)
+    if confirmed:
+        AgreementAcceptanceFactory(
+            partner=partner, customer=customer, date_agreed=datetime.date(2026, 12, 7)
+        )
+    client.force_login(customer_admin)
+    return client.get(link(partner=partner)).content.decode()
+
+
+@pytest.mark.parametrize("purchases", [True, False])
+def test_an_accepted_invitation_shows_what_is_in_place_and_no_form(
+    client, customer_admin, purchases
+):
+    fabrikam = PartnerFactory(name="Fabrikam Cloud Solutions")
+    page = _in_place_page(client, customer_admin, fabrikam, confirmed=True, purchases=purchases)
+    assert "Reseller relationship with Fabrikam Cloud Solutions since" in page
+    assert (
+        "Fabrikam Cloud Solutions confirmed your acceptance of the Microsoft Customer "
+        "Agreement on Dec. 7, 2026." in page
+    )
+    assert "<form" not in page.split("<main")[1] and "Accept</button>" not in page
+    assert "reach out to your Partner" not in page, "A9 only when the partner hasn't confirmed"
+
+
+def test_a9_shows_on_an_accepted_invitation_only_while_the_partner_hasnt_confirmed(
+    client, customer_admin
+):
+    fabrikam = PartnerFactory(name="Fabrikam Cloud Solutions")
+    page = _in_place_page(client, customer_admin, fabrikam, confirmed=False, purchases=True)
+    assert "reach out to your Partner" in page and "<form" not in page.split("<main")[1]
+
+
+def test_a_new_invitation_names_the_partners_confirmation_instead_of_a9(client, customer_admin):
+    import datetime
+
+    from tests.factories import AgreementAcceptanceFactory
+
+    fabrikam, northwind = PartnerFactory(name="Fabrikam"), PartnerFactory(name="Northwind")
+    customer = customer_admin.customer
+    ResellerRelationshipFactory(partner=fabrikam, customer=customer)
+    SubscriptionFactory(partner=fabrikam, customer=customer)
+    AgreementAcceptanceFactory(
+        partner=northwind, customer=customer, date_agreed=datetime.date(2026, 11, 2)
+    )
+    client.force_login(customer_admin)
+    page = client.get(link(partner=northwind)).content.decode()
+    assert "Northwind confirmed your acceptance" in page and "reach out to your Partner" not in page
+    assert 'name="accept_relationship"' in page
+
+
+def test_the_in_place_page_speaks_korean(client, customer_admin):
+    customer_admin.language = "ko"
+    customer_admin.save()
+    client.cookies["django_language"] = "ko"
+    page = _in_place_page(
+        client, customer_admin, PartnerFactory(name="Fabrikam"), confirmed=True, purchases=False
+    )
+    assert "이 초대를 이미 수락했습니다" in page
+    assert (
+        "Fabrikam에서 2026. 12. 7.에 Microsoft 고객 계약에 대한 귀하의 동의를 확인했습니다." in page
+    )

@@ -115,13 +115,49 @@ class CustomerAccountForm(forms.ModelForm):
 
 
 class NewOrderForm(forms.Form):
-    """**New order**: an offer from the catalogue and a seat count."""
+    """**New order**: an offer from the catalogue and a seat count.
+
+    ``existing`` maps offer pks to the customer's active subscription of that offer
+    through this partner. Partner Center allows a second subscription of one offer, but
+    an agent almost never means one (a Back and a second **Place order**): ordering an
+    offer the customer already has asks for ``another`` to be ticked.
+    """
 
     offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.filter(is_active=True))
     seats = forms.IntegerField(
         label=_("Seats"), min_value=1, max_value=300_000, initial=1,
         help_text=_("Ignored for usage-based offers such as Azure plan."),
     )  # fmt: skip
+    another = forms.BooleanField(
+        label=_("Yes, order another subscription of an offer the customer already has"),
+        required=False,
+    )
+
+    def __init__(self, *args, existing=None, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing or {}
+        self.customer = customer
+        if not self.existing:
+            del self.fields["another"]  # nothing to repeat
+
+    def clean(self):
+        cleaned = super().clean()
+        offer = cleaned.get("offer")
+        held = self.existing.get(offer.pk) if offer is not None else None
+        if held is not None and not cleaned.get("another", False):
+            self.add_error(
+                "offer",
+                _(
+                    "%(customer)s already has %(offer)s, %(seats)s seats. Change its seat count "
+                    "instead, or tick the box below to order a second subscription."
+                )
+                % {
+                    "customer": self.customer.company_name if self.customer else "",
+                    "offer": offer.name,
+                    "seats": held.seats,
+                },
+            )
+        return cleaned
 
 
 class SeatCountForm(forms.Form):

@@ -266,6 +266,18 @@ def customer_has_purchases(customer) -> bool:
     return Subscription.objects.filter(customer=customer, state=Subscription.State.ACTIVE).exists()
 
 
+def active_subscriptions_through(customer, *, partner: Partner) -> list:
+    """``customer``'s active subscriptions bought through ``partner``, with their offers,
+    oldest first (what **New order** warns a second subscription would repeat)."""
+    return list(
+        Subscription.objects.filter(
+            customer=customer, partner=partner, state=Subscription.State.ACTIVE
+        )
+        .select_related("offer")
+        .order_by("created_at", "pk")
+    )
+
+
 def customer_has_active_subscriptions_through(customer, *, partner: Partner) -> bool:
     """Whether ``customer`` has active subscriptions bought through ``partner``.
 

@@ -28,6 +28,7 @@ from customers.forms import CustomerAccountForm, CustomerContactForm, NewOrderFo
 from customers.markets import default_culture
 from customers.models import Customer, Subscription
 from customers.selectors import (
+    active_subscriptions_through,
     customer_get_for_user,
     customer_list_page,
     recent_acceptances,
@@ -468,11 +469,26 @@ def order_new(request, pk):
     customer = customer_get_for_user(request.user, pk, action=Action.PLACE_ORDERS)
     key = f"new:{customer.pk}"
     pending = request.session.get(PENDING_ORDERS, {}).get(key)
-    form = NewOrderForm(request.POST or None, initial=pending or {})
-    if request.method == "POST" and form.is_valid():
+    # A10 said before the agent fills in the order, not only after **Place order**; and
+    # when this partner can't confirm (A5, A6), whom to ask, instead of a promise.
+    needs_confirmation = not has_current_confirmation(customer, request.user.partner)
+    blocked_reason = _who_confirms(request.user, customer) if needs_confirmation else ""
+    held = active_subscriptions_through(customer, partner=request.user.partner)
+    form = NewOrderForm(
+        request.POST or None,
+        initial=pending or {},
+        existing={s.offer_id: s for s in held},
+        customer=customer,
+    )
+    if request.method == "POST" and not blocked_reason and form.is_valid():
 
         def place():
-            subscription = order_place(user=request.user, customer=customer, **form.cleaned_data)
+            subscription = order_place(
+                user=request.user,
+                customer=customer,
+                offer=form.cleaned_data["offer"],
+                seats=form.cleaned_data["seats"],
+            )
             _forget_order(request, key)
             return (
                 reverse("customers:detail", args=[customer.pk]),
@@ -491,10 +507,23 @@ def order_new(request, pk):
     context = {
         "form": form,
         "customer": customer,
-        # A10 said before the agent fills in the order, not only after **Place order**.
-        "needs_confirmation": not has_current_confirmation(customer, request.user.partner),
+        "needs_confirmation": needs_confirmation,
+        "blocked_reason": blocked_reason,
+        "held": held,
     }
     return render(request, "customers/order_form.html", context)
+
+
+def _who_confirms(user, customer) -> str:
+    """ "" when ``user`` may confirm ``customer``'s acceptance; else why not and whom to ask
+    (A6 names the indirect providers)."""
+    try:
+        check_may_attest(user, customer)
+    except AttestationNotAllowed as exc:  # A6: names the indirect providers
+        return str(exc)
+    except PermissionDenied:  # A5: the role
+        return _("Ask a Global admin, Admin agent or Sales agent to confirm it.")
+    return ""
 
 
 def subscription_seats(request, pk, subscription_pk):

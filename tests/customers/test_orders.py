@@ -156,7 +156,9 @@ def test_a10_a_helpdesk_agent_who_may_not_attest_is_told_why_and_nothing_is_orde
         reverse("customers:order_new", args=[customer.pk]), {"offer": basic().pk, "seats": 1}
     )
     assert response.status_code == 200
-    assert "needs a confirmation" in " ".join(response.context["form"].non_field_errors())
+    page = response.content.decode()
+    assert page.count("needs a confirmation") == 1, "said once, not in a summary and again"
+    assert "Ask a Global admin, Admin agent or Sales agent to confirm it." in page
     assert not Subscription.objects.exists()
 
 
@@ -329,3 +331,86 @@ def test_a10_the_order_page_says_a_confirmation_is_needed_before_submit(client, 
     assert b'data-testid="a10-notice"' in page.content
     page = client.get(reverse("customers:order_new", args=[confirmed.pk]))
     assert b'data-testid="a10-notice"' not in page.content
+
+
+# --- A second subscription of an offer the customer already has --------------------------
+
+
+def test_ordering_an_offer_the_customer_holds_asks_for_a_tick_first(client, admin_agent):
+    """Back after an order, then Place order again, used to order a second subscription."""
+    customer = confirmed_customer(admin_agent.partner)
+    client.force_login(admin_agent)
+    url = reverse("customers:order_new", args=[customer.pk])
+    client.post(url, {"offer": basic().pk, "seats": 12})
+    assert Subscription.objects.filter(customer=customer).count() == 1
+
+    page = client.get(url).content.decode()
+    assert "Microsoft 365 Business Basic, 12 seats" in page and "Change seat count" in page
+    again = client.post(url, {"offer": basic().pk, "seats": 1})
+    assert again.status_code == 200
+    errors = again.context["form"].errors["offer"]
+    assert errors == [
+        f"{customer.company_name} already has Microsoft 365 Business Basic, 12 seats. Change its "
+        "seat count instead, or tick the box below to order a second subscription."
+    ]
+    assert Subscription.objects.filter(customer=customer).count() == 1
+
+    ticked = client.post(url, {"offer": basic().pk, "seats": 1, "another": "on"})
+    assert ticked.status_code == 302
+    assert Subscription.objects.filter(customer=customer).count() == 2
+
+
+def test_a_first_subscription_needs_no_tick_and_offers_none(client, admin_agent):
+    customer = confirmed_customer(admin_agent.partner)
+    client.force_login(admin_agent)
+    url = reverse("customers:order_new", args=[customer.pk])
+    assert 'name="another"' not in client.get(url).content.decode()
+    assert client.post(url, {"offer": basic().pk, "seats": 3}).status_code == 302
+
+
+# --- A partner that can't confirm is told whom to ask, once, before it orders -----------
+
+
+def test_an_indirect_reseller_is_told_before_ordering_that_its_provider_must_confirm(client):
+    from partnercenter.models import Partner
+    from tests.factories import IndirectPartnershipFactory, PartnerFactory, UserFactory
+
+    partnership = IndirectPartnershipFactory(provider=PartnerFactory(name="Northwind Distribution"))
+    reseller = partnership.reseller
+    assert reseller.partner_type == Partner.PartnerType.INDIRECT_RESELLER
+    agent = UserFactory(partner=reseller, roles=[Role.ADMIN_AGENT])
+    customer = ResellerRelationshipFactory(
+        partner=reseller, indirect_provider=partnership.provider
+    ).customer
+    client.force_login(agent)
+    url = reverse("customers:order_new", args=[customer.pk])
+    page = client.get(url).content.decode()
+    assert page.count("Ask your indirect provider (Northwind Distribution) to confirm it.") == 1
+    assert "you&#x27;ll be asked to confirm it first" not in page
+    assert "Place order" not in page
+    stale = client.post(url, {"offer": basic().pk, "seats": 1})
+    assert stale.content.decode().count("Northwind Distribution) to confirm it") == 1
+    assert not Subscription.objects.filter(customer=customer).exists()
+
+
+def test_a_helpdesk_agent_without_purchases_to_attest_for_is_told_whom_to_ask(client, make_user):
+    agent = make_user(Role.HELPDESK_AGENT)
+    customer = ResellerRelationshipFactory(partner=agent.partner).customer
+    client.force_login(agent)
+    page = client.get(reverse("customers:order_new", args=[customer.pk])).content.decode()
+    assert "needs a confirmation of the customer's acceptance" in page
+    assert "Ask a Global admin, Admin agent or Sales agent to confirm it." in page
+    assert "Place order" not in page
+
+
+def test_the_second_subscription_question_speaks_korean(client, admin_agent):
+    admin_agent.language = "ko"
+    admin_agent.save()
+    customer = confirmed_customer(admin_agent.partner)
+    client.force_login(admin_agent)
+    client.cookies["django_language"] = "ko"
+    url = reverse("customers:order_new", args=[customer.pk])
+    client.post(url, {"offer": basic().pk, "seats": 12})
+    again = client.post(url, {"offer": basic().pk, "seats": 1}).content.decode()
+    assert "Microsoft 365 Business Basic(사용자 12명)이 있습니다" in again
+    assert "예, 고객이 이미 보유한 제품의 구독을 하나 더 주문합니다" in again

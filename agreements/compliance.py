@@ -159,13 +159,8 @@ def rows_all(rows: QuerySet, *, chunk_size: int = CHUNK) -> Iterator[AgreementSt
 
 
 def agreement_name(template: AgreementTemplate | None) -> str:
-    """``"Microsoft Customer Agreement, versionRank 2"``, or "" for none."""
-    if template is None:
-        return ""
-    return _("%(agreement)s, versionRank %(rank)s") % {
-        "agreement": template.get_agreement_type_display(),
-        "rank": template.version_rank,
-    }
+    """``"Microsoft Customer Agreement (version 2)"`` (``AgreementTemplate.label``), or ""."""
+    return template.label if template is not None else ""
 
 
 def held_agreement(row: AgreementStatusRow) -> AgreementTemplate | None:

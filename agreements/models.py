@@ -10,7 +10,7 @@ from django.core.validators import EmailValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -166,8 +166,8 @@ class AgreementTemplate(models.Model):
     agreement_type = models.CharField(
         _("agreement type"), max_length=64, choices=AgreementType.choices
     )
-    template_id = models.UUIDField(_("templateId"))
-    version_rank = models.PositiveIntegerField(_("versionRank"))
+    template_id = models.UUIDField(_("template ID (templateId)"))
+    version_rank = models.PositiveIntegerField(_("version (versionRank)"))
     link = models.URLField(_("link"))
     in_force_from = models.DateField(
         _("in force from"), help_text=_("The first date an acceptance of this type may carry.")
@@ -204,13 +204,25 @@ class AgreementTemplate(models.Model):
         ]
 
     def __str__(self):
+        with translation.override("en"):  # kept in audit events' object names
+            return f"{self._type_label()} (version {self.version_rank})"
+
+    def _type_label(self):
         # The label straight from the choices (not get_..._display(), which rebuilds a
         # dict of every choice per call: bulk confirmation names 100 000 records).
         try:
-            label = self.AgreementType(self.agreement_type).label
+            return self.AgreementType(self.agreement_type).label
         except ValueError:  # not (yet) a valid choice
-            label = self.agreement_type
-        return f"{label} (versionRank {self.version_rank})"
+            return self.agreement_type
+
+    @property
+    def label(self) -> str:
+        """How a person sees this version, as Partner Center writes it, in the active
+        language: "Microsoft Customer Agreement (version 1)"."""
+        return gettext("%(agreement)s (version %(rank)s)") % {
+            "agreement": self._type_label(),
+            "rank": self.version_rank,
+        }
 
     @property
     def is_customer_agreement(self) -> bool:
@@ -302,7 +314,7 @@ class AgreementAcceptance(AppendOnlyModel):
     )
     # Rule A3's words when a field is missing or too long, whoever calls full_clean().
     date_agreed = models.DateField(
-        _("dateAgreed"),
+        _("date agreed (dateAgreed)"),
         error_messages={"null": A3_REQUIRED["date_agreed"]},
     )
     first_name = models.CharField(

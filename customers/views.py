@@ -3,6 +3,7 @@
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -311,22 +312,41 @@ def customer_created(request, pk):
     password = session_secret_take(request.session, SECRETS, str(customer.pk))
     admin = customer.admin_accounts.order_by("pk").first()
     summary = agreement_summary(customer, partner=partner)
-    email = None
-    if summary.status == AgreementStatus.NOT_CONFIRMED and admin is not None:
-        email = agreement_invitation_email(
-            customer=customer,
-            partner=partner,
-            sender=request.user,
-            username=admin.username,
-            password=password,
-        )
     context = {
         "customer": customer,
         "admin": admin,
         "password": password,
         "summary": summary,
-        "email": email,
+        "email": None,
     }
+    if summary.status == AgreementStatus.NOT_CONFIRMED and admin is not None:
+        # Written in the customer's language, with the other one a click away: the
+        # temporary password is in this response only, so both drafts are made now.
+        languages = dict(settings.LANGUAGES)
+        language = customer.language if customer.language in languages else "en"
+        other = "en" if language != "en" else "ko"
+        drafts = {}
+        for code in (language, other):
+            with translation.override(code):
+                drafts[code] = agreement_invitation_email(
+                    customer=customer,
+                    partner=partner,
+                    sender=request.user,
+                    username=admin.username,
+                    password=password,
+                )
+
+        def name(code):
+            return translation.get_language_info(code)["name_translated"]
+
+        context.update(
+            email=drafts[language],
+            email_language=language,
+            email_language_name=name(language),
+            other_email=drafts[other],
+            other_language=other,
+            other_language_name=name(other),
+        )
     return render(request, "customers/customer_created.html", context)
 
 
@@ -466,6 +486,8 @@ def _confirmation_prompt(request, customer, form, key, data):
 
 def order_new(request, pk):
     """**New order** for a customer (A10/A11: only with a current confirmation)."""
+    if done := replayed(request):  # a double-click: the first click's order, not a second
+        return done
     customer = customer_get_for_user(request.user, pk, action=Action.PLACE_ORDERS)
     key = f"new:{customer.pk}"
     pending = request.session.get(PENDING_ORDERS, {}).get(key)

@@ -71,11 +71,12 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    # Third-party apps under names Django admin can show (partnercenter/apps.py).
+    "partnercenter.apps.OtpTotpConfig",
+    "partnercenter.apps.OtpStaticConfig",
+    "partnercenter.apps.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "partnercenter.apps.TasksDatabaseConfig",
 ]
 
 MIDDLEWARE = [

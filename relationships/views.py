@@ -113,7 +113,9 @@ def _invitation_page(request, *, provider=None, partnership=None):
             )
             # Back to the same page with the same delegated-admin choice.
             back = request.path + ("?dap=1" if form.cleaned_data["dap"] else "")
-            return back, _("The invitation was sent to %(email)s.") % {"email": invitation.to_email}
+            return back, _("The invitation to %(email)s is queued and goes out in a moment.") % {
+                "email": invitation.to_email
+            }
 
         try:
             return submit_once(request, send)
@@ -165,7 +167,7 @@ def partnership_invite(request):
                 email=form.cleaned_data["email"],
             )
             return reverse("relationships:indirect_resellers"), _(
-                "The invitation was sent to %(email)s at %(reseller)s."
+                "The invitation to %(email)s at %(reseller)s is queued and goes out in a moment."
             ) % {"email": invitation.email, "reseller": invitation.reseller.name}
 
         try:
@@ -186,7 +188,7 @@ def partnership_invitation_resend(request, pk):
     def resend():
         services.partnership_invitation_resend(user=request.user, invitation=invitation)
         return reverse("relationships:indirect_resellers"), _(
-            "A new invitation link was sent to %(email)s."
+            "A new invitation link to %(email)s is queued and goes out in a moment."
         ) % {"email": invitation.email}
 
     return _renewed(request, resend)

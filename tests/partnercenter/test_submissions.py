@@ -81,8 +81,9 @@ def test_two_orders_with_their_own_keys_are_two_orders(client, admin_agent):
     client.force_login(admin_agent)
     url = reverse("customers:order_new", args=[customer.pk])
     offer = Offer.objects.get(name="Microsoft 365 Business Basic")
+    # The second is meant: a second subscription of one offer is ticked as such.
     twice(client, url, {"offer": offer.pk, "seats": 5})
-    twice(client, url, {"offer": offer.pk, "seats": 5})
+    twice(client, url, {"offer": offer.pk, "seats": 5, "another": "on"})
     assert Subscription.objects.count() == 2
 
 
@@ -230,7 +231,8 @@ def test_another_users_key_counts_as_no_key(client, admin_agent, make_user):
     client.force_login(admin_agent)
     client.post(url, {"offer": offer.pk, "seats": 1, "submission_key": key})
     client.force_login(make_user(Role.SALES_AGENT))
-    client.post(url, {"offer": offer.pk, "seats": 1, "submission_key": key})
+    # A second subscription of the offer is ticked as meant (New order asks).
+    client.post(url, {"offer": offer.pk, "seats": 1, "submission_key": key, "another": "on"})
     assert Subscription.objects.count() == 2
     assert Submission.objects.filter(key=key).count() == 1
 

@@ -18,7 +18,7 @@ from customers.models import DOMAIN_SUFFIX, Customer, Subscription, default_doma
 from partnercenter.models import Partner
 from partnercenter.tenant.access import partner_for_user, pk_or_404
 from partnercenter.tenant.roles import Action
-from partnercenter.web.paging import KeysetPage, keyset_page
+from partnercenter.web.paging import KeysetPage, capped_count, keyset_page
 from relationships.models import ResellerRelationship
 from relationships.selectors import active_relationships
 
@@ -51,10 +51,20 @@ def customers_of_partner(partner: Partner) -> QuerySet[Customer]:
 TRIGRAM_MIN = 3
 
 
-def _fts_query(text: str) -> str:
-    """An FTS5 query matching rows with a word starting with each word of ``text``."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+def _fts_phrase(text: str) -> str:
+    """An FTS5 query for ``text`` anywhere in a column: with the trigram tokenizer, a
+    phrase is a run of trigrams, so it matches inside words ("ental" in "Rental")."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _search_text(search: str) -> str:
+    """What a search looks for in company names and domain prefixes: lowered, and
+    without the ``.onmicrosoft.com`` part every domain has ("contosokr.onmicrosoft" looks
+    for "contosokr"; "onmicrosoft" alone for every customer, so for nothing more)."""
+    text = search.strip().lower()
+    if "onmicrosoft" in text:
+        text = text.split("onmicrosoft", 1)[0].rstrip(".")
+    return text.removesuffix(DOMAIN_SUFFIX)
 
 
 def customer_rows_for_user(user, *, search: str = "", status: str = "") -> QuerySet:
@@ -62,11 +72,11 @@ def customer_rows_for_user(user, *, search: str = "", status: str = "") -> Query
 
     One row per customer the user's partner serves: its own, or — for an
     indirect provider — its resellers' (docs/relationships.md, A8). ``status`` keeps one
-    AgreementStatusRow.Status. ``search`` (a trailing ``.onmicrosoft.com`` is
-    ignored) matches, on PostgreSQL, company names and domains *containing*
-    it (trigram index; under three characters, *starting with* it); on SQLite
-    (development), names with a word and domains *starting with* each word of
-    it (FTS5 index). Every path reads an index that starts with the partner.
+    AgreementStatusRow.Status. ``search`` (the ``.onmicrosoft.com`` part is
+    ignored, ``_search_text``) matches company names and domains *containing* it
+    — through a trigram index on PostgreSQL (pg_trgm) and on SQLite (FTS5's trigram
+    tokenizer) — or, under three characters, *starting with* it. Every path reads
+    an index that starts with the partner, or the trigram index.
     Raises Http404 for accounts without a partner, PermissionDenied for roles
     that may not view customers (docs/roles.md).
     """
@@ -76,22 +86,19 @@ def customer_rows_for_user(user, *, search: str = "", status: str = "") -> Query
     )
     if status in AgreementStatusRow.Status.values:
         rows = rows.filter(status=status)
-    text = search.strip().lower().removesuffix(DOMAIN_SUFFIX)
+    text = _search_text(search)
     if not text:
         return rows
+    if len(text) < TRIGRAM_MIN:
+        return rows.filter(Q(sort_name__startswith=text) | Q(domain_prefix__startswith=text))
     if connection.vendor == "sqlite":
-        query = _fts_query(text)
-        if not query:
-            return rows.none()
         return rows.filter(
             id__in=RawSQL(
                 "SELECT rowid FROM agreements_agreementstatusrow_fts "
                 "WHERE agreements_agreementstatusrow_fts MATCH %s",
-                [query],
+                [_fts_phrase(text)],
             )
         )
-    if len(text) < TRIGRAM_MIN:
-        return rows.filter(Q(sort_name__startswith=text) | Q(domain_prefix__startswith=text))
     return rows.filter(Q(sort_name__contains=text) | Q(domain_prefix__contains=text))
 
 
@@ -165,13 +172,17 @@ def _country_name(language: str, code: str) -> str:
 
 
 def customer_list_page(user, *, search="", status="", cursor=None, per_page=50) -> KeysetPage:
-    """One page of the Customers list in company-name order, keyset-paged.
+    """One page of the Customers list in company-name order, keyset-paged, with how many
+    customers the list has (``page.count``, a ``CappedCount``: "1,000+" past the cap).
 
     The page holds ``CustomerRow``s, read as plain values (no model objects:
-    a row is what the page shows). One query of ``per_page + 1`` rows, the
-    same cost on the first, any middle and the last page.
+    a row is what the page shows). Two queries — the capped count and ``per_page + 1``
+    rows — the same cost on the first, any middle and the last page. With the count
+    exact, **Last** is the page **Next** ends on.
     """
-    rows = customer_rows_for_user(user, search=search, status=status).values_list(
+    matching = customer_rows_for_user(user, search=search, status=status)
+    count = capped_count(matching)
+    rows = matching.values_list(
         "customer_id",
         "customer__company_name",
         "customer__domain_prefix",
@@ -183,7 +194,14 @@ def customer_list_page(user, *, search="", status="", cursor=None, per_page=50) 
         "sort_name",
         named=True,
     )
-    page = keyset_page(rows, keys=("sort_name", "customer_id"), cursor=cursor, per_page=per_page)
+    page = keyset_page(
+        rows,
+        keys=("sort_name", "customer_id"),
+        cursor=cursor,
+        per_page=per_page,
+        total=count.exact,
+    )
+    page.count = count
     page.object_list = [
         CustomerRow(
             pk, name, domain, country, status_, own, provider, None if own else reseller, key

@@ -31,6 +31,8 @@ class KeysetPage:
     has_previous: bool
     next_cursor: str = ""
     previous_cursor: str = ""
+    #: How many rows the whole list has, when the caller counted (``capped_count``).
+    count: "CappedCount | None" = None
 
     def __iter__(self):
         return iter(self.object_list)
@@ -86,12 +88,56 @@ def _beyond(queryset, keys, values, *, forward: bool):
     )
 
 
-def keyset_page(queryset, *, keys: tuple[str, str], cursor: str | None, per_page: int):
+#: Lists count at most this many rows, then say "1,000+": a count costs the same at any size.
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class CappedCount:
+    """How many rows a list has, counted up to ``cap`` + 1 (``capped_count``)."""
+
+    count: int
+    cap: int = COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        """Whether there are more than ``cap`` (the page says "1,000+")."""
+        return self.count > self.cap
+
+    @property
+    def shown(self) -> int:
+        return min(self.count, self.cap)
+
+    @property
+    def exact(self) -> int | None:
+        """The number of rows, or None when there are more than ``cap``."""
+        return None if self.capped else self.count
+
+
+def capped_count(queryset, *, cap: int | None = None) -> CappedCount:
+    """Count ``queryset``'s rows up to ``cap`` (default ``COUNT_CAP``) + 1: one query that
+    stops there (a bounded index walk), so a list of a million costs what one of a
+    thousand does."""
+    cap = COUNT_CAP if cap is None else cap
+    return CappedCount(queryset.order_by()[: cap + 1].count(), cap)
+
+
+def keyset_page(
+    queryset,
+    *,
+    keys: tuple[str, str],
+    cursor: str | None,
+    per_page: int,
+    total: int | None = None,
+):
     """One page of ``queryset`` in ``keys`` order (two fields, e.g. ``("sort_name", "id")``,
     or ``("-created_at", "-id")``; the second must make the order total).
 
     ``cursor`` is a page's ``next_cursor``/``previous_cursor``, or ``LAST``;
     anything else (missing, forged, from another list) gives the first page.
+    ``total``, when the caller knows how many rows there are, makes ``LAST`` the
+    page that **Next** ends on (the rows after the last full page: 21 of 71, not
+    the last 50), so the two agree; unknown, ``LAST`` is the last ``per_page`` rows.
     Costs one query of ``per_page + 1`` rows through an index on ``keys``,
     wherever the page is.
     """
@@ -100,12 +146,15 @@ def keyset_page(queryset, *, keys: tuple[str, str], cursor: str | None, per_page
     decoded = _decode(cursor) if cursor and cursor != LAST else None
     backward = cursor == LAST or (decoded is not None and decoded[0] == "before")
     if backward:
+        size = per_page
+        if cursor == LAST and total:
+            size = total % per_page or per_page
         rows = queryset.order_by(*flipped)
         if decoded:
             rows = _beyond(rows, keys, decoded[1], forward=False)
-        rows = list(rows[: per_page + 1])
-        has_previous = len(rows) > per_page
-        rows = rows[:per_page][::-1]
+        rows = list(rows[: size + 1])
+        has_previous = len(rows) > size
+        rows = rows[:size][::-1]
         has_next = decoded is not None
     else:
         ordered = queryset.order_by(*keys)

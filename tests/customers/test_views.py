@@ -98,9 +98,12 @@ def test_customers_come_50_a_page_in_company_name_order(client, admin_agent):
     assert second.has_previous
     back = client.get(reverse("customers:list"), {"cursor": second.previous_cursor})
     assert list(back.context["page_obj"]) == list(first)
+    # Last is the page Next ends on (one customer here), not the last 50 again.
     last = client.get(reverse("customers:list"), {"cursor": "last"}).context["page_obj"]
-    assert [c.company_name for c in last][-1] == "company 050" and not last.has_next
-    assert len(last) == 50 and last.has_previous
+    assert [c.company_name for c in last] == ["company 050"] and not last.has_next
+    assert last.has_previous
+    before_last = client.get(reverse("customers:list"), {"cursor": last.previous_cursor})
+    assert list(before_last.context["page_obj"]) == list(first)
 
 
 def _count_queries(client, url):
@@ -388,3 +391,61 @@ def test_paging_cursors_are_opaque_so_company_names_stay_out_of_addresses(client
     tampered = cursor[:-6] + ("A" if cursor[-6] != "A" else "B") + cursor[-5:]
     again = client.get(reverse("customers:list"), {"cursor": tampered}).context["page_obj"]
     assert again[0].company_name == "Hanbit Secret 00", "a tampered cursor is the first page"
+
+
+# --- The list's size, its last page, and search inside words ----------------------------
+
+
+def _customers(partner, names):
+    for name in names:
+        ResellerRelationshipFactory(
+            partner=partner,
+            customer__company_name=name,
+            customer__domain_prefix="".join(c for c in name.lower() if c.isalnum())[:27],
+        )
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "71 customers"), ("ko", "고객 71개")])
+def test_the_list_says_how_many_customers_and_last_is_where_next_ends(
+    client, admin_agent, language, shown
+):
+    _customers(admin_agent.partner, [f"company {n:03d}" for n in range(71)])
+    client.force_login(admin_agent)
+    client.cookies["django_language"] = language
+    first = client.get(reverse("customers:list"))
+    assert shown in first.content.decode()
+    by_next = client.get(
+        reverse("customers:list"), {"cursor": first.context["page_obj"].next_cursor}
+    ).context["page_obj"]
+    last = client.get(reverse("customers:list"), {"cursor": "last"}).context["page_obj"]
+    assert len(by_next) == 21 and list(last) == list(by_next)
+
+
+def test_past_the_cap_the_count_says_more_and_costs_the_same(client, admin_agent, monkeypatch):
+    from partnercenter.web import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 5)
+    _customers(admin_agent.partner, [f"company {n:03d}" for n in range(8)])
+    client.force_login(admin_agent)
+    page = client.get(reverse("customers:list")).content.decode()
+    assert "5+ customers" in page
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("ental", {"Contoso Rental"}),  # inside a word, on SQLite too
+        ("RENTAL", {"Contoso Rental"}),
+        ("toso", {"Contoso Rental", "Contoso Korea"}),
+        ("onmicrosoft", {"Contoso Rental", "Contoso Korea", "Fabrikam Bank"}),
+        ("contosokorea.onmicrosoft", {"Contoso Korea"}),
+        ("contosokorea.onmicrosoft.com", {"Contoso Korea"}),
+        ("kb", set()),
+        ("fa", {"Fabrikam Bank"}),  # under three characters: the start of a name
+    ],
+)
+def test_search_matches_inside_words_on_every_database(client, admin_agent, search, found):
+    _customers(admin_agent.partner, ["Contoso Rental", "Contoso Korea", "Fabrikam Bank"])
+    client.force_login(admin_agent)
+    page = client.get(reverse("customers:list"), {"q": search}).context["page_obj"]
+    assert {c.company_name for c in page} == found

@@ -176,7 +176,7 @@ class ComplianceFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Row(*(Column(name, css_class="col-sm-6 col-lg") for name in self.fields)),
+            Row(*(Column(name, css_class="col-sm-6 col-lg-auto") for name in self.fields)),
             Submit("", _("Apply filters"), css_class="btn-secondary"),
         )
 

@@ -46,7 +46,7 @@ class ActivityFilterForm(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Row(
-                *(Column(name, css_class="col-sm-6 col-lg") for name in self.fields),
+                *(Column(name, css_class="col-sm-6 col-lg-auto") for name in self.fields),
                 css_class="g-2",
             ),
             Submit("", _("Apply filters"), css_class="btn-secondary"),

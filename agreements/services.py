@@ -25,7 +25,11 @@ from agreements.models import (
     AgreementTemplate,
     user_today,
 )
-from agreements.selectors import current_direct_acceptance, newest_attestation
+from agreements.selectors import (
+    current_direct_acceptance,
+    newest_attestation,
+    partner_confirmation,
+)
 from agreements.statusrows import agreement_status_recompute, agreement_status_sync
 from customers.models import Customer
 from customers.selectors import customer_has_purchases
@@ -265,14 +269,18 @@ def customer_event_publish(
 def has_current_confirmation(customer, partner: Partner) -> bool:
     """Rules A10/A11: ``partner`` holds a current confirmation of the current agreement.
 
-    Either its own newest attestation is of the current agreement type, or the
+    Its own newest attestation is of the current agreement type; or, for an indirect
+    reseller — which can't confirm (A6) — its indirect provider's for this customer is
+    (A8: the provider confirms for the customers it shares with its resellers); or the
     customer accepted that agreement directly.
     """
     template = AgreementTemplate.objects.current()
     if template is None:
         return False
-    newest = newest_attestation(customer, partner)
-    if newest is not None and newest.template.agreement_type == template.agreement_type:
+    confirming = [partner]
+    if partner.is_indirect_reseller and (provider := provider_for(partner, customer)):
+        confirming.append(provider)
+    if partner_confirmation(customer, confirming, template) is not None:
         return True
     return current_direct_acceptance(customer, template) is not None
 

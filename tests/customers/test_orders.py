@@ -414,3 +414,33 @@ def test_the_second_subscription_question_speaks_korean(client, admin_agent):
     again = client.post(url, {"offer": basic().pk, "seats": 1}).content.decode()
     assert "Microsoft 365 Business Basic(사용자 12명)이 있습니다" in again
     assert "예, 고객이 이미 보유한 제품의 구독을 하나 더 주문합니다" in again
+
+
+def test_a8_an_indirect_resellers_order_passes_once_its_provider_has_confirmed(client):
+    """The reseller is told to ask its provider; once the provider confirms, it orders."""
+    from tests.factories import IndirectPartnershipFactory, PartnerFactory, UserFactory
+
+    partnership = IndirectPartnershipFactory(provider=PartnerFactory(name="Northwind Distribution"))
+    agent = UserFactory(partner=partnership.reseller, roles=[Role.ADMIN_AGENT])
+    customer = ResellerRelationshipFactory(
+        partner=partnership.reseller, indirect_provider=partnership.provider
+    ).customer
+    client.force_login(agent)
+    url = reverse("customers:order_new", args=[customer.pk])
+    assert "Northwind Distribution) to confirm it" in client.get(url).content.decode()
+    AgreementAcceptanceFactory(customer=customer, partner=partnership.provider)
+    assert "Place order" in client.get(url).content.decode()
+    assert client.post(url, {"offer": basic().pk, "seats": 2}).status_code == 302
+    assert Subscription.objects.filter(customer=customer, partner=partnership.reseller).exists()
+
+
+def test_a8_another_providers_or_partners_confirmation_does_not_count(client, make_user):
+    agent = make_user(Role.ADMIN_AGENT)
+    customer = ResellerRelationshipFactory(partner=agent.partner).customer
+    AgreementAcceptanceFactory(customer=customer)  # by some other partner
+    client.force_login(agent)
+    response = client.post(
+        reverse("customers:order_new", args=[customer.pk]), {"offer": basic().pk, "seats": 1}
+    )
+    assert response.status_code == 302 and "agreement" in response.url
+    assert not Subscription.objects.exists()

@@ -13,6 +13,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from agreements.forms import AgreementOption, AgreementStepForm
@@ -337,7 +338,11 @@ def customer_created(request, pk):
                 )
 
         def name(code):
-            return translation.get_language_info(code)["name_translated"]
+            # In the reader's language ("영어"), not in itself as the switcher shows it.
+            return {
+                "en": pgettext("language named in a sentence", "English"),
+                "ko": pgettext("language named in a sentence", "Korean"),
+            }.get(code, code)
 
         context.update(
             email=drafts[language],

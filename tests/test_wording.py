@@ -117,3 +117,13 @@ def test_django_admin_names_apps_and_fields_in_words(admin_client, language):
     if language == "en":
         assert "Sign-in attempts" in index and "MFA: recovery codes" in index
         assert "Date agreed (dateAgreed)" in form
+
+
+def test_the_other_draft_is_offered_in_the_readers_words(client, make_user):
+    from customers.workflows import customer_create
+    from tests.agreements.test_status_rows import account
+
+    agent = make_user(Role.ADMIN_AGENT, language="ko")
+    created = customer_create(user=agent, account=account("kodraft"), attestation=None)
+    page = _get(client, agent, reverse("customers:created", args=[created.customer.pk]), "ko")
+    assert "대신 영어(으)로 작성" in page and "고객의 언어인 한국어(으)로 작성되었습니다." in page

@@ -42,6 +42,7 @@ from customers.services import subscription_cancel as subscription_cancel_servic
 from customers.workflows import customer_create, order_place, subscription_change_seats
 from partnercenter.audit.forms import ActivityFilterForm
 from partnercenter.audit.read import events_for_customer, page_context
+from partnercenter.ops.metrics import LISTING_CACHE
 from partnercenter.tenant.access import partner_for_user, partner_people, pk_or_404
 from partnercenter.tenant.roles import Action, may
 from partnercenter.web.forms import add_service_errors
@@ -109,6 +110,7 @@ def _customer_listing(request, *, search: str, status: str, cursor: str | None) 
     key = f"customers:{partner.pk}:{partner.customers_version}:{digest}"
     cache = caches["pages"]
     listing = cache.get(key)
+    LISTING_CACHE.labels("miss" if listing is None else "hit").inc()
     if listing is None:
         page = customer_list_page(
             request.user, search=search, status=status, cursor=cursor, per_page=CUSTOMERS_PER_PAGE

@@ -15,7 +15,7 @@ from partnercenter.audit.models import (
     database_now,
 )
 from partnercenter.delivery.models import Delivery, OutboundEmail, WebhookDelivery, WebhookEndpoint
-from partnercenter.jobs.models import ScheduledRun
+from partnercenter.jobs.models import ScheduledRun, WorkerHeartbeat
 from partnercenter.tenant.models import Partner, User, validate_mpn_id, validate_time_zone
 from partnercenter.web.models import Submission
 
@@ -33,6 +33,7 @@ __all__ = [
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WorkerHeartbeat",
     "database_now",
     "validate_mpn_id",
     "validate_time_zone",

@@ -80,8 +80,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answer before the host check, the HTTPS
+    # redirect, sessions and sign-in (partnercenter/ops/health.py).
+    "partnercenter.ops.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "partnercenter.audit.middleware.AuditContextMiddleware",
+    "partnercenter.ops.logs.RequestTelemetryMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +160,20 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
+# CACHE_URL (redis://host:6379/1) shares both caches among every app server through
+# Django's RedisCache; a Redis that is away is a miss, never an error (ops/cache.py).
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL:
+    _redis = {
+        "BACKEND": "partnercenter.ops.cache.ResilientRedisCache",
+        "LOCATION": CACHE_URL,
+        # A Redis that doesn't answer costs a request half a second at most.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    CACHES = {
+        "default": {**_redis, "KEY_PREFIX": "default"},
+        "pages": {**_redis, "KEY_PREFIX": "pages", "TIMEOUT": CACHES["pages"]["TIMEOUT"]},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnercenter.User"
@@ -353,9 +371,42 @@ SCHEDULED_JOBS = {
 # How long finished records are kept before the "prune" job deletes them.
 PRUNE_AFTER_DAYS = env.int("PRUNE_AFTER_DAYS", default=30)
 
+# --- Operations (README "Operating") -------------------------------------------------
+# /readyz wants a worker heartbeat younger than this (seconds); 0 skips the check.
+WORKER_HEARTBEAT_MAX_SECONDS = env.int("WORKER_HEARTBEAT_MAX_SECONDS", default=180)
+# /metrics answers a bearer token or these networks (comma-separated CIDRs); neither: off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+
+# Logs go to stdout: text by default, or one JSON object a line with LOG_FORMAT=json
+# (each request once, with its id; partnercenter/ops/logs.py). Secrets are masked.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "partnercenter.ops.logs.RequestIdFilter"},
+        "redact": {"()": "partnercenter.ops.logs.RedactingFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # One line a request in JSON; in text the server's own access log says it.
+        "partnercenter.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }

@@ -1,6 +1,6 @@
 """Each request's id, address and user agent, for the audit events it writes."""
 
-from partnercenter.audit.record import request_context_enter, request_context_exit
+from partnercenter.audit.context import request_context_enter, request_context_exit
 
 
 class AuditContextMiddleware:

@@ -25,3 +25,19 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a worker (``manage.py worker``) last said it is alive; ``/readyz`` reads the
+    newest (``WORKER_HEARTBEAT_MAX_SECONDS``). One row per worker id, rewritten every
+    ``HEARTBEAT_SECONDS``; the prune job deletes a day-old worker's row."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    beat_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return f"{self.worker_id} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from partnercenter.models import ScheduledRun
+from partnercenter.models import ScheduledRun, WorkerHeartbeat
 
 CHECK_SECONDS = 30
 
@@ -49,3 +49,14 @@ def schedule_enqueue_due(now: datetime | None = None) -> list[str]:
             continue  # another worker took this slot first
         enqueued.append(name)
     return enqueued
+
+
+#: How often a running worker records its heartbeat (seconds).
+HEARTBEAT_SECONDS = 30
+
+
+def heartbeat(worker_id: str, *, now: datetime | None = None) -> None:
+    """Record that worker ``worker_id`` is alive now (``/readyz`` reads it)."""
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id[:64], defaults={"beat_at": now or timezone.now()}
+    )

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from partnercenter.delivery.outbox import emails_requeue_stuck
 from partnercenter.delivery.webhooks import deliveries_requeue_stuck_webhooks
-from partnercenter.models import ScheduledRun, Submission, WebhookDelivery
+from partnercenter.models import ScheduledRun, Submission, WebhookDelivery, WorkerHeartbeat
 
 
 def prune_old_records(*, now=None) -> dict[str, int]:
@@ -32,6 +32,10 @@ def prune_old_records(*, now=None) -> dict[str, int]:
             state=WebhookDelivery.State.SENT, created_at__lt=cutoff
         ).delete()[0],
         "scheduled_runs": ScheduledRun.objects.filter(slot__lt=cutoff).delete()[0],
+        # A worker that stopped a day ago isn't coming back under that id.
+        "worker_heartbeats": WorkerHeartbeat.objects.filter(
+            beat_at__lt=now - timedelta(days=1)
+        ).delete()[0],
     }
 
 

@@ -16,10 +16,12 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from partnercenter.audit.context import request_context
 from partnercenter.audit.events import EventType
-from partnercenter.audit.record import audit_record, request_context
+from partnercenter.audit.record import audit_record
 from partnercenter.delivery.outbox import email_enqueue
 from partnercenter.models import AuditEvent, OutboundEmail, User
+from partnercenter.ops.metrics import SIGNIN_FAILURES
 from partnercenter.tenant.services import partner_user_manage_check, sessions_end, user_event_record
 
 
@@ -41,6 +43,7 @@ def signin_record(*, username: str, user: User | None = None, reason: str = "") 
             object_repr=user.get_username(),
         )
         return
+    SIGNIN_FAILURES.labels(reason).inc()
     # As typed, minus NUL (which PostgreSQL's text can't hold), at most 150 characters.
     username = (username or "").replace("\x00", "")[:150]
     owner = user or User.objects.filter(username__iexact=username).select_related("partner").first()

@@ -132,8 +132,9 @@ def test_the_partnership_is_finished_from_the_ui_without_the_emailed_link(
     expect(invitations).to_contain_text("Northwind Distribution")
     invitations.get_by_role("link", name="Review Northwind Distribution").click()
     other.get_by_role("button", name="Authorize indirect provider").click()
+    # Beside the tick box (and, as a link to it, in the error summary).
     expect(
-        other.get_by_text("Check the box to confirm the partnership.", exact=True)
+        other.locator("strong", has_text="Check the box to confirm the partnership.")
     ).to_be_visible()
     other.get_by_label(re.compile("I authorize this indirect provider")).check()
     other.get_by_role("button", name="Authorize indirect provider").click()

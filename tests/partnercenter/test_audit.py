@@ -671,12 +671,8 @@ def test_a_term_that_ended_without_renewal_is_recorded_as_the_systems(admin_agen
 def test_a_batch_of_events_is_written_as_bulk_create_writes_it(admin_agent, served, rf):
     # Bulk confirmation writes its thousands of events through audit_record_batch (one
     # prepared INSERT, executemany): every column as bulk_create would write it.
-    from partnercenter.audit.record import (
-        audit_event,
-        audit_record_batch,
-        request_context_enter,
-        request_context_exit,
-    )
+    from partnercenter.audit.context import request_context_enter, request_context_exit
+    from partnercenter.audit.record import audit_event, audit_record_batch
     from partnercenter.models import database_now
 
     request = rf.get("/", HTTP_USER_AGENT="Edge", REMOTE_ADDR="203.0.113.9")

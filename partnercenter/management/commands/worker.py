@@ -2,7 +2,8 @@
 
 django-tasks-db's worker loop (``SELECT … FOR UPDATE SKIP LOCKED`` on
 PostgreSQL: start as many as needed, each job runs once) plus a thread that
-enqueues due scheduled jobs every 30 seconds (``partnercenter.jobs.schedule``).
+enqueues due scheduled jobs every 30 seconds (``partnercenter.jobs.schedule``), and
+one that records the worker's heartbeat every 30 seconds (``/readyz`` reads it).
 ``--batch`` runs what is due now, then exits (tests, cron).
 """
 
@@ -14,9 +15,26 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from partnercenter.jobs.schedule import CHECK_SECONDS, schedule_enqueue_due
+from partnercenter.jobs.schedule import (
+    CHECK_SECONDS,
+    HEARTBEAT_SECONDS,
+    heartbeat,
+    schedule_enqueue_due,
+)
 
 logger = logging.getLogger("partnercenter.worker")
+
+
+def _heartbeat_loop(stop: threading.Event, worker_id: str) -> None:
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            heartbeat(worker_id)
+        except Exception:  # the database is away: /readyz says so; try again later
+            logger.exception("Recording the worker's heartbeat failed")
+        finally:
+            connection.close()
+        stop.wait(HEARTBEAT_SECONDS)
 
 
 def _schedule_loop(stop: threading.Event) -> None:
@@ -72,6 +90,9 @@ class Command(BaseCommand):
         elif not no_schedule:
             threading.Thread(target=_schedule_loop, args=(stop,), daemon=True).start()
         if not batch:
+            threading.Thread(
+                target=_heartbeat_loop, args=(stop, worker.worker_id), daemon=True
+            ).start()
             worker.configure_signals()
             self.stdout.write(f"Worker {worker.worker_id} started; Ctrl-C stops it.")
         try:

@@ -83,10 +83,13 @@ def _worker() -> list[str]:
 def readiness_problems() -> list[str]:
     """What keeps this server from taking traffic, as short sentences ([] when ready).
 
-    Without a database the migrations and the worker can't be checked, and aren't."""
+    Without a database the migrations can't be checked, and without them the worker's
+    heartbeat: they aren't."""
     problems = _database()
     if not problems:
-        problems += _migrations() + _worker()
+        problems += _migrations()
+    if not problems:  # the heartbeat's table may be one of the missing migrations
+        problems += _worker()
     return problems + _caches()
 
 

@@ -12,8 +12,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 BOOTSTRAP_VERSION := 5.3.8
+# uv installs exactly what uv.lock pins (hashes checked); pip only bootstraps uv itself.
+UV_VERSION := 0.13.9
 
-.PHONY: run test install lint chromium messages vendor clean
+.PHONY: run test install lock lint chromium messages vendor clean
 
 # The web server and the background worker (outgoing email, webhooks, scheduled jobs)
 # run together; Ctrl-C stops both, and the worker also stops when the server exits.
@@ -27,6 +29,7 @@ run: $(INSTALLED)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(INSTALLED) chromium
+	$(BIN)/uv lock --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -35,13 +38,20 @@ test: $(INSTALLED) chromium
 
 install: $(INSTALLED)
 
-# Reinstall whenever pyproject.toml changes.
-$(INSTALLED): pyproject.toml
+# Install exactly uv.lock (runtime and test dependencies, hashes checked) whenever it or
+# pyproject.toml changes; anything else in .venv is removed.
+$(INSTALLED): pyproject.toml uv.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed; none was found."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --extra dev --quiet
 	touch $@
+
+# After changing dependencies in pyproject.toml, or to take newer releases: re-resolve
+# uv.lock (newest versions pyproject.toml allows), install it, and commit both files.
+lock: $(INSTALLED)
+	$(BIN)/uv lock --upgrade
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --extra dev
 
 # Browser tests drive Debian's Chromium. As root we install it; otherwise the
 # browser tests fail with a message saying how to.

@@ -17,14 +17,25 @@ The load asks for the same page again and again, so after the first request the
 Customers page's listing comes from its cache (CACHES["pages"]) until a write
 renews the partner's version. ``--no-page-cache`` (PAGE_CACHE_SECONDS=0) measures
 every request as a cache miss: what the page costs right after each write.
+
+``--observability`` asks what metrics and JSON logs cost instead: two gunicorn
+servers as above run side by side, one as above ("off": text logs at WARNING, no
+metrics) and one with ``LOG_FORMAT=json`` at INFO (a line per request, written to a
+file) and Prometheus metrics in multiprocess mode (``METRICS_TOKEN``,
+``PROMETHEUS_MULTIPROC_DIR``, gunicorn's ``-c python:partnercenter.ops.gunicorn_conf``).
+The same load hits the Customers page of one, then the other (ABAB...); each round's
+ratio is on req/s over off req/s. Goal: >= 90 %. At the end the "on" server's
+``/metrics`` must count the requests and its log must hold one JSON line per request.
 """
 
 import argparse
 import http.client
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -77,14 +88,14 @@ def session_cookie(url) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def load(path, cookie, seconds) -> float:
-    """Requests per second that THREADS clients get through in ``seconds``."""
+def load(path, cookie, seconds, port=PORT) -> float:
+    """Requests per second that THREADS clients get through in ``seconds`` at ``port``."""
     done = [0] * THREADS
     stop = time.monotonic() + seconds
 
     def client(i):
         while time.monotonic() < stop:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
             response = conn.getresponse()
             response.read()
@@ -101,14 +112,14 @@ def load(path, cookie, seconds) -> float:
     return sum(done) / (time.monotonic() - started)
 
 
-def wait_ready(cookie, server, timeout=30) -> None:
+def wait_ready(cookie, server, timeout=30, port=PORT) -> None:
     """Return once gunicorn answers the bare view with 200; fail if it exits or never does."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"gunicorn exited with {server.returncode}")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/benchmark/bare/", headers={"Cookie": f"sessionid={cookie}"})
             status = conn.getresponse().status
             conn.close()
@@ -128,6 +139,11 @@ def main():
     parser.add_argument(
         "--no-page-cache", action="store_true", help="every request renders the listing afresh"
     )
+    parser.add_argument(
+        "--observability",
+        action="store_true",
+        help="the Customers page with metrics and JSON logs on vs off (see above)",
+    )
     args = parser.parse_args()
     url = f"postgres://postgres@127.0.0.1:5432/pc_bench_{args.size}"
     env = _env(url)
@@ -140,6 +156,8 @@ def main():
         check=True,
     )
     cookie = session_cookie(url)
+    if args.observability:
+        return observability(args, env, cookie)
     server = subprocess.Popen(  # noqa: S603 - gunicorn from this venv, loopback only
         [str(Path(sys.executable).with_name("gunicorn")), "partnercenter.wsgi", "-w", "2",
          "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
@@ -174,6 +192,83 @@ def main():
         f"goal >= 50 %: {'met' if ratio >= 0.5 else 'NOT met'}"
     )
     sys.exit(0 if ratio >= 0.5 else 1)
+
+
+def observability(args, env, cookie) -> None:
+    """Customers page req/s with metrics and JSON logs on over off, ABAB (module docstring)."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    scratch = Path(tempfile.mkdtemp(prefix="throughput-"))
+    (scratch / "metrics").mkdir()
+    token = "benchmark-metrics-token"  # noqa: S105 - loopback only, this run only
+    on_env = {
+        **env,
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        "METRICS_TOKEN": token,
+        "PROMETHEUS_MULTIPROC_DIR": str(scratch / "metrics"),
+    }
+    log = (scratch / "on.log").open("w")
+    servers = {
+        "off": subprocess.Popen(  # noqa: S603 - gunicorn from this venv, loopback only
+            [gunicorn, "partnercenter.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}",
+             "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        ),
+        "on": subprocess.Popen(  # noqa: S603 - gunicorn from this venv, loopback only
+            [gunicorn, "partnercenter.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT + 1}",
+             "--log-level", "warning", "-c", "python:partnercenter.ops.gunicorn_conf"],
+            cwd=ROOT, env=on_env, stdout=log, stderr=subprocess.STDOUT,
+        ),
+    }  # fmt: skip
+    ports = {"off": PORT, "on": PORT + 1}
+    sent = 0
+    try:
+        for name, server in servers.items():
+            wait_ready(cookie, server, port=ports[name])
+            load("/customers/", cookie, 1, port=ports[name])  # warm both workers
+        ratios, runs = [], {"off": [], "on": []}
+        for n in range(args.rounds):
+            for name in ("off", "on"):
+                runs[name].append(load("/customers/", cookie, args.seconds, port=ports[name]))
+            ratios.append(runs["on"][-1] / runs["off"][-1])
+            print(
+                f"round {n + 1}: off {runs['off'][-1]:.0f} req/s, on {runs['on'][-1]:.0f} req/s, "
+                f"{ratios[-1]:.0%}"
+            )
+        conn = http.client.HTTPConnection("127.0.0.1", ports["on"], timeout=30)
+        conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
+        metrics = conn.getresponse().read().decode()
+        conn.close()
+        sent = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith('partnercenter_http_requests_total{route="customers:list"')
+        )
+    finally:
+        for server in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
+        log.close()
+    lines = [
+        line
+        for line in (scratch / "on.log").read_text().splitlines()
+        if line.startswith("{") and '"route": "customers:list"' in line
+    ]
+    ratio = statistics.median(ratios)
+    print(
+        f"\n{args.size:,} customers, two gunicorn servers of 2 workers, {THREADS} client "
+        f"threads, {args.rounds} rounds of {args.seconds:.0f} s each (ABAB)"
+        + (", listing cache off" if args.no_page_cache else "")
+    )
+    print(f"metrics and JSON logs off: median {statistics.median(runs['off']):.0f} req/s")
+    print(f"metrics and JSON logs on:  median {statistics.median(runs['on']):.0f} req/s")
+    print(f"the on server counted {sent:.0f} Customers requests and logged {len(lines)} lines")
+    print(
+        f"on / off:                  median {ratio:.0%} (spread {min(ratios):.0%}–"
+        f"{max(ratios):.0%}); goal >= 90 %: {'met' if ratio >= 0.9 else 'NOT met'}"
+    )
+    shutil.rmtree(scratch)
+    sys.exit(0 if ratio >= 0.9 and sent > 0 and len(lines) == sent else 1)
 
 
 if __name__ == "__main__":

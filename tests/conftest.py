@@ -135,8 +135,8 @@ def run_jobs(monkeypatch, settings):
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     settings.RETRY_BASE_SECONDS = 0
 
-    def run():
-        call_command("worker", "--batch", "--no-schedule", verbosity=0)
+    def run(verbosity=0):
+        call_command("worker", "--batch", "--no-schedule", verbosity=verbosity)
 
     return run
 

@@ -10,6 +10,7 @@ user may select **Resend**. A mail server that is down never reaches the web
 request. ``delivery_claim``/``delivery_finish`` are shared with webhooks.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,6 +26,8 @@ from django_tasks import task
 
 from partnercenter.models import Delivery, OutboundEmail, Partner, User
 from partnercenter.web.sealing import secret_open, secret_seal
+
+logger = logging.getLogger("partnercenter.delivery")
 
 #: Stands in for an emailed link's secret in the stored (readable) copy of a body.
 LINK_HIDDEN = "[link not stored]"
@@ -73,7 +76,8 @@ def delivery_finish(
     ``error`` None means delivered (``sent``). Otherwise the item is queued
     again after ``backoff(attempts)`` — ``retry(pk, run_after)`` enqueues the
     job — or, after ``max_attempts``, left ``failed``. ``fields`` names extra
-    fields the caller set on ``item`` to save with it.
+    fields the caller set on ``item`` to save with it. Each attempt is logged once
+    (``partnercenter.delivery``: kind, id, attempt, state, error; a warning unless sent).
     """
     now = timezone.now()
     item.claimed_at = None
@@ -98,6 +102,22 @@ def delivery_finish(
         )
         if item.state == Delivery.State.QUEUED:
             retry(item.pk, item.next_attempt_at)
+    kind = "email" if isinstance(item, OutboundEmail) else "webhook"
+    (logger.info if error is None else logger.warning)(
+        "%s %s, attempt %s: %s%s",
+        kind,
+        item.pk,
+        item.attempts,
+        item.state,
+        f" ({error})" if error else "",
+        extra={
+            "delivery": kind,
+            "delivery_id": item.pk,
+            "attempt": item.attempts,
+            "state": item.state,
+            "error": error or "",
+        },
+    )
     return item
 
 

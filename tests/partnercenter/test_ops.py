@@ -214,10 +214,11 @@ def json_log():
 
 @pytest.mark.django_db
 def test_json_lines_parse_carry_the_request_id_and_hold_no_secret(
-    client, json_log, make_user, settings, webhook_receiver
+    client, json_log, make_user, settings, webhook_receiver, run_jobs
 ):
-    """Sign-in with MFA, Add user, New customer, Add webhook: every line is JSON, each
-    request is logged once with its id, and no secret of those flows appears."""
+    """Sign-in with MFA, Add user, New customer, Add webhook, then the jobs they queued
+    (emails, webhook deliveries): every line is JSON, each request is logged once with
+    its id, each job run and delivery attempt is logged, and no secret appears."""
     from django_otp.plugins.otp_static.models import StaticToken
 
     from partnercenter.web.sealing import session_secret_take
@@ -264,6 +265,9 @@ def test_json_lines_parse_carry_the_request_id_and_hold_no_secret(
     )
     secret_page = go("get", hook.url)
     secrets.add(secret_page.context["secret"])
+    go("post", reverse("webhooks:test", args=[secret_page.context["endpoint"].pk]))
+    webhook_receiver.statuses = [500]  # the first attempt fails, the retry succeeds
+    run_jobs(verbosity=1)
 
     lines = [json.loads(line) for line in json_log.getvalue().splitlines() if line.strip()]
     requests = [line for line in lines if line["logger"] == "partnercenter.request"]
@@ -273,6 +277,15 @@ def test_json_lines_parse_carry_the_request_id_and_hold_no_secret(
         first
     )
     assert requests[-1]["user_id"] == admin.pk and requests[-1]["partner_id"] == admin.partner_id
+    attempts = [line for line in lines if line["logger"] == "partnercenter.delivery"]
+    assert [(line["delivery"], line["state"]) for line in attempts] == [
+        ("webhook", "queued"),
+        ("webhook", "sent"),
+    ]
+    assert attempts[0]["level"] == "WARNING" and attempts[0]["error"] == "HTTP 500"
+    assert all(line["attempt"] >= 1 and line["delivery_id"] for line in attempts)
+    jobs = [line for line in lines if line["logger"] == "django_tasks"]
+    assert any("webhook_deliver" in line["message"] for line in jobs), "job runs are logged"
     text = json_log.getvalue()
     for secret in filter(None, secrets):
         assert secret not in text, "a secret reached the log"

@@ -73,7 +73,7 @@ def test_the_worker_sends_it_once_however_often_the_job_runs(admin_agent, run_jo
 
 
 def test_a_mail_server_that_is_down_never_breaks_the_page_and_ends_failed(
-    client, admin_agent, mail_server, run_jobs, settings
+    client, admin_agent, mail_server, run_jobs, settings, caplog
 ):
     settings.EMAIL_MAX_ATTEMPTS = 3
     client.force_login(admin_agent)
@@ -84,6 +84,14 @@ def test_a_mail_server_that_is_down_never_breaks_the_page_and_ends_failed(
     email = OutboundEmail.objects.get()
     assert (email.state, email.attempts) == ("failed", 3)
     assert "ConnectionRefusedError" in email.last_error or "refused" in email.last_error
+    # Each attempt is logged once, for the operator who watches the logs.
+    attempts = [r for r in caplog.records if r.name == "partnercenter.delivery"]
+    assert [(r.delivery, r.attempt, r.state) for r in attempts] == [
+        ("email", 1, "queued"),
+        ("email", 2, "queued"),
+        ("email", 3, "failed"),
+    ]
+    assert all(r.levelname == "WARNING" and r.error == email.last_error for r in attempts)
     page = client.get(reverse("relationships:request")).content.decode()
     assert 'data-state="failed"' in page and "Resend" in page
 

@@ -237,12 +237,16 @@ def observability(args, env, cookie) -> None:
             )
         conn = http.client.HTTPConnection("127.0.0.1", ports["on"], timeout=30)
         conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
-        metrics = conn.getresponse().read().decode()
+        answer = conn.getresponse()
+        metrics = answer.read().decode()
+        if answer.status != 200:
+            sys.exit(f"/metrics answered {answer.status}")
         conn.close()
         sent = sum(
             float(line.rsplit(" ", 1)[1])
             for line in metrics.splitlines()
-            if line.startswith('partnercenter_http_requests_total{route="customers:list"')
+            if line.startswith("partnercenter_http_requests_total{")
+            and 'route="customers:list"' in line
         )
     finally:
         for server in servers.values():

@@ -51,6 +51,8 @@ def gunicorn(tmp_path):
     """gunicorn, two sync workers, on a migrated SQLite file and a multiprocess directory."""
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
+    # An earlier run's counts, which gunicorn's start must clear.
+    (metrics_dir / "counter_1.db").write_bytes(b"stale")
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -101,6 +103,7 @@ def test_request_counter_adds_up_across_two_workers(gunicorn):
 
     # Both workers answered some of them, each keeping its own counts on file...
     writers = {re.sub(r"\D", "", p.name) for p in metrics_dir.glob("counter_*.db")}
+    assert "1" not in writers, "the earlier run's counts were cleared"
     assert len(writers) == 2, f"counts from {sorted(writers)}"
     # ...and every scrape, whichever worker answers it, adds them all up. The probes
     # themselves are answered before counting, so the count is exactly the requests sent.

@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import OperationalError, connection
 
 from partnercenter.tenant.roles import Role
 from tests.factories import PartnerFactory, UserFactory
@@ -162,3 +163,21 @@ def webhook_receiver(settings):
     receiver = WebhookReceiver().start()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Make the next connection attempt fail as a stopped database would; undo to restore."""
+
+    def stop():
+        if connection.vendor == "postgresql":
+            connection.close()
+            monkeypatch.setitem(connection.settings_dict, "PORT", "1")
+        else:
+
+            def refuse(*args, **kwargs):
+                raise OperationalError("unable to open database file")
+
+            monkeypatch.setattr(connection, "ensure_connection", refuse)
+
+    return stop

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.db import OperationalError, connection
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,22 +47,6 @@ def ready(settings, db):
     health._migrations_applied = False
     heartbeat("test-worker")
     settings.WORKER_HEARTBEAT_MAX_SECONDS = 180
-
-
-@pytest.fixture
-def database_down(monkeypatch):
-    def stop():
-        if connection.vendor == "postgresql":
-            connection.close()
-            monkeypatch.setitem(connection.settings_dict, "PORT", "1")
-        else:
-
-            def refuse(*args, **kwargs):
-                raise OperationalError("unable to open database file")
-
-            monkeypatch.setattr(connection, "ensure_connection", refuse)
-
-    return stop
 
 
 # --- /healthz and /readyz ------------------------------------------------------------------

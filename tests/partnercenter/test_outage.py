@@ -28,24 +28,6 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def database_down(monkeypatch):
-    """Make the next connection attempt fail as a stopped database would; undo to restore."""
-
-    def stop():
-        if connection.vendor == "postgresql":
-            connection.close()
-            monkeypatch.setitem(connection.settings_dict, "PORT", "1")
-        else:
-
-            def refuse(*args, **kwargs):
-                raise OperationalError("unable to open database file")
-
-            monkeypatch.setattr(connection, "ensure_connection", refuse)
-
-    return stop
-
-
 def test_an_outage_shows_the_translated_503_page_and_the_app_recovers(
     client, database_down, monkeypatch
 ):

@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
@@ -130,8 +130,11 @@ def _invitation(request, customer):
         .order_by("since")
     )
     already_accepted = len(relationships) == len(invitation.partners)
+    if request.method == "POST" and already_accepted:
+        # Another tab accepted it first: answer as a reload would, with what is in place.
+        return redirect(request.get_full_path())
     errors = []
-    if request.method == "POST" and not already_accepted:
+    if request.method == "POST":
 
         def accept():
             invitation_accept(

@@ -24,7 +24,10 @@ from partnercenter.tenant.services import user_event_record
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("data_migration_rows"),
+]
 
 #: Run in a separate process on the restored database: the status rows against a
 #: rebuild, then the Customers page as the given user sees it.

@@ -19,6 +19,7 @@ from tests.factories import (
     SubscriptionFactory,
     UserFactory,
 )
+from tests.relationships.test_pending_invitations import submission_key
 
 pytestmark = pytest.mark.django_db
 BASE = "/admincenter/"
@@ -344,3 +345,17 @@ def test_the_in_place_page_speaks_korean(client, customer_admin):
     assert (
         "Fabrikam에서 2026. 12. 7.에 Microsoft 고객 계약에 대한 귀하의 동의를 확인했습니다." in page
     )
+
+
+def test_a_second_tab_accepting_after_the_first_is_shown_what_is_in_place(client, customer_admin):
+    """A tab that posts after another tab accepted gets what a reload gets, by redirect."""
+    fabrikam = PartnerFactory(name="Fabrikam Cloud Solutions")
+    client.force_login(customer_admin)
+    url = link(partner=fabrikam)
+    assert 'name="accept_relationship"' in client.get(url).content.decode()
+    ResellerRelationshipFactory(partner=fabrikam, customer=customer_admin.customer)  # the other tab
+    response = client.post(url, {**submission_key(), "accept_relationship": "on"})
+    assert response.status_code == 302 and response.url == url
+    page = client.get(response.url).content.decode()
+    assert "You have already accepted this invitation" in page
+    assert "Reseller relationship with Fabrikam Cloud Solutions since" in page

@@ -542,6 +542,13 @@ class AgreementStatusRow(models.Model):
                 fields=["partner", "status", "sort_name", "customer"], name="agr_status_filter"
             ),
             models.Index(fields=["partner", "domain_prefix"], name="agr_status_domain"),
+            # The API's customers filtered by indirect reseller or indirect provider.
+            models.Index(
+                fields=["partner", "reseller", "sort_name", "customer"], name="agr_status_reseller"
+            ),
+            models.Index(
+                fields=["partner", "provider", "sort_name", "customer"], name="agr_status_provider"
+            ),
             # The compliance report: one status, or every customer lacking the current one.
             models.Index(
                 fields=["partner", "compliance", "sort_name", "customer"],

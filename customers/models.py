@@ -135,6 +135,8 @@ class Offer(models.Model):
     """An offer in the small catalogue partners order from (data, from a migration)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    #: The API's ``offerId`` (Partner Center's offer ids are GUIDs).
+    offer_id = models.UUIDField(_("offer ID"), unique=True, default=uuid.uuid4, editable=False)
     seat_based = models.BooleanField(
         _("seat-based"),
         default=True,
@@ -172,6 +174,13 @@ class Subscription(models.Model):
     offer = models.ForeignKey(
         Offer, verbose_name=_("offer"), on_delete=models.PROTECT, related_name="subscriptions"
     )
+    #: The API's subscription ``id``.
+    subscription_id = models.UUIDField(
+        _("subscription ID"), unique=True, default=uuid.uuid4, editable=False
+    )
+    #: The order that bought it (one order may buy several subscriptions); empty for
+    #: subscriptions older than orders having ids.
+    order_id = models.UUIDField(_("order ID"), null=True, blank=True, editable=False)
     seats = models.PositiveIntegerField(_("seats"), default=1)
     auto_renew = models.BooleanField(_("auto-renew"), default=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)

@@ -1,5 +1,6 @@
 """Reads of customers, scoped to the signed-in user's partner (docs/style.md, habit 1)."""
 
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -220,6 +221,20 @@ def customer_get_for_user(user, pk, *, action: Action = Action.VIEW_CUSTOMERS) -
     """
     partner = partner_for_user(user)
     customer = get_object_or_404(customers_of_partner(partner), pk=pk_or_404(pk))
+    partner_for_user(user, action)
+    return customer
+
+
+def customer_get_by_tenant_for_user(
+    user, tenant_id: uuid.UUID, *, action: Action = Action.VIEW_CUSTOMERS
+) -> Customer:
+    """One customer the user's partner serves, by its tenant ID (the API's customer id).
+
+    Raises Http404 when the customer is unknown or not served by the user's partner,
+    PermissionDenied when the user's roles don't allow ``action``.
+    """
+    partner = partner_for_user(user)
+    customer = get_object_or_404(customers_of_partner(partner), tenant_id=tenant_id)
     partner_for_user(user, action)
     return customer
 

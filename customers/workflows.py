@@ -11,6 +11,7 @@ Each is one transaction (A13) that calls the owning apps' services:
   ``agreements.services.order_gate_check``).
 """
 
+import uuid
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -30,7 +31,7 @@ from partnercenter.tenant.roles import Action
 from partnercenter.tenant.services import validated_save
 from relationships.models import ResellerRelationship
 from relationships.selectors import indirect_providers_of, partner_serves_customer
-from relationships.services import relationship_create
+from relationships.services import active_partnership, relationship_create
 
 
 @dataclass
@@ -51,6 +52,7 @@ def customer_create(
     account: dict,
     attestation: dict | None = None,
     indirect_provider: Partner | None = None,
+    for_reseller: Partner | None = None,
 ) -> NewCustomer:
     """Create a customer for ``user``'s partner, all or nothing (A13).
 
@@ -58,15 +60,33 @@ def customer_create(
     ``date_agreed``, ``first_name``, ``last_name``, ``email``, ``phone`` and is
     recorded through ``acceptance_record`` (A1–A8, A12); None means option 2
     (the customer accepts in the admin center). An indirect reseller names the
-    ``indirect_provider`` it works through. Creates the customer, its admin
+    ``indirect_provider`` it works through. An indirect provider may create the
+    customer ``for_reseller``, one of its indirect resellers (the API's
+    ``associatedPartnerId``): the relationship is then the reseller's, through the
+    provider, as if the reseller had made it. Creates the customer, its admin
     account (random temporary password, stored hashed, to change at first
     sign-in) and an active reseller relationship.
 
-    Raises PermissionDenied (role), ValidationError keyed by field.
+    Raises PermissionDenied (role), ValidationError keyed by field
+    (``indirect_provider``, ``associated_partner``, the customer's fields).
     """
     partner = partner_for_user(user, Action.ADD_CUSTOMER)
     provider = None
-    if partner.is_indirect_reseller:
+    if for_reseller is not None:
+        if (
+            not partner.is_indirect_provider
+            or active_partnership(provider=partner, reseller=for_reseller) is None
+        ):
+            raise ValidationError(
+                {
+                    "associated_partner": _(
+                        "Only an indirect provider creates customers for a reseller, and "
+                        "only for its own indirect resellers."
+                    )
+                }
+            )
+        provider, partner = partner, for_reseller
+    elif partner.is_indirect_reseller:
         providers = indirect_providers_of(partner)
         if indirect_provider is None or indirect_provider not in providers:
             raise ValidationError(
@@ -83,7 +103,7 @@ def customer_create(
     acceptance = None
     if attestation is not None:
         acceptance = acceptance_record(customer=customer, user=user, **attestation)
-    customer_event_publish(partner, "customer-created", customer, resource_name="customer")
+    customer_event_publish(user.partner, "customer-created", customer, resource_name="customer")
     return NewCustomer(
         customer=customer,
         admin=admin,
@@ -104,8 +124,11 @@ def _check_order(user, customer) -> Partner:
 
 
 @transaction.atomic
-def order_place(*, user: User, customer: Customer, offer: Offer, seats: int) -> Subscription:
-    """**New order**: a new subscription through ``user``'s partner.
+def order_place(
+    *, user: User, customer: Customer, offer: Offer, seats: int, order_id: uuid.UUID | None = None
+) -> Subscription:
+    """**New order**: a new subscription through ``user``'s partner. ``order_id`` groups the
+    subscriptions one order buys (the API's line items); a new one when None.
 
     Raises agreements.services.ConfirmationRequired (A10/A11) when the partner has no current
     confirmation of the current agreement, PermissionDenied (role, no
@@ -121,6 +144,7 @@ def order_place(*, user: User, customer: Customer, offer: Offer, seats: int) -> 
         seats=seats if offer.seat_based else 1,
         auto_renew=True,
         term_end=timezone.localdate() + relativedelta(months=offer.term_months),
+        order_id=order_id or uuid.uuid4(),
     )
     validated_save(subscription)
     subscription_audit(

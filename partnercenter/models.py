@@ -3,9 +3,11 @@
 Django loads an app's models from this module, and migrations name some of these
 paths; each model lives beside the code that uses it (ARCHITECTURE.md):
 ``tenant`` (partners, users), ``web`` (form keys), ``delivery`` (emails, webhooks),
-``jobs`` (scheduled runs), ``audit`` (the append-only base and audit events).
+``jobs`` (scheduled runs), ``audit`` (the append-only base and audit events), ``api``
+(API tokens and replayed answers).
 """
 
+from partnercenter.api.models import ApiRequest, ApiToken, token_digest
 from partnercenter.audit.models import (
     AppendOnlyError,
     AppendOnlyModel,
@@ -20,6 +22,8 @@ from partnercenter.tenant.models import Partner, User, validate_mpn_id, validate
 from partnercenter.web.models import Submission
 
 __all__ = [
+    "ApiRequest",
+    "ApiToken",
     "AppendOnlyError",
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
@@ -35,6 +39,7 @@ __all__ = [
     "WebhookEndpoint",
     "WorkerHeartbeat",
     "database_now",
+    "token_digest",
     "validate_mpn_id",
     "validate_time_zone",
 ]

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "partnercenter.apps.AxesConfig",
     "django_tasks",
     "partnercenter.apps.TasksDatabaseConfig",
+    # The API's framework; listed for the offline assets of its docs page (/v1/docs).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +365,7 @@ SCHEDULED_JOBS = {
     "refresh-agreement-status": ("agreements.tasks.agreement_status_refresh", "5 0 * * *"),
     "expire-invitations": ("relationships.tasks.invitations_expire", "*/15 * * * *"),
     "prune": ("partnercenter.jobs.tasks.prune", "30 3 * * *"),
+    "expire-api-tokens": ("partnercenter.jobs.tasks.api_tokens_expire", "45 * * * *"),
     "requeue-stuck-deliveries": (
         "partnercenter.jobs.tasks.deliveries_requeue_stuck",
         "*/5 * * * *",
@@ -370,6 +373,21 @@ SCHEDULED_JOBS = {
 }
 # How long finished records are kept before the "prune" job deletes them.
 PRUNE_AFTER_DAYS = env.int("PRUNE_AFTER_DAYS", default=30)
+
+# --- The REST API (docs/api.md) ------------------------------------------------------
+# A new token lives this many days unless its maker chooses (rule T2), at most the max.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Calls per token and per partner (ninja's rate syntax: number/s, /m, /h or /d). The
+# counts live in the default cache: set CACHE_URL so every app server shares them.
+API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="1200/m")
+API_RATE_PER_PARTNER = env.str("API_RATE_PER_PARTNER", default="6000/m")
+# How long a write's first answer is kept for a retry with the same MS-RequestId (rule T5),
+# and how long a concurrent retry waits for the first call to finish.
+API_REQUEST_ID_HOURS = env.int("API_REQUEST_ID_HOURS", default=24)
+API_REPLAY_WAIT_SECONDS = env.float("API_REPLAY_WAIT_SECONDS", default=30)
+# The largest page a list returns (size=).
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
 
 # --- Operations (README "Operating") -------------------------------------------------
 # /readyz wants a worker heartbeat younger than this (seconds); 0 skips the check.

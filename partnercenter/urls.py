@@ -3,9 +3,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+import agreements.api
+import customers.api
+import partnercenter.audit.api
+import partnercenter.delivery.api
+import relationships.api
+from partnercenter.api.framework import PartnerCenterAPI, api_not_found
+from partnercenter.api.views import app_management, token_revoke_view
 from partnercenter.audit.views import activity_export, activity_log
 from partnercenter.delivery.views import (
     outbox_resend,
@@ -50,6 +57,34 @@ user_patterns = (
     "users",
 )
 
+# The REST API in Partner Center's paths (docs/api.md): /v1/... and /webhooks/v1/....
+api = PartnerCenterAPI(
+    title="Partner Center REST API",
+    version="1.0",
+    description=(
+        "Partner Center's REST API (v1) for this partner dashboard: the same paths, JSON "
+        "shapes, headers and errors as api.partnercenter.microsoft.com. Authenticate with "
+        "`Authorization: Bearer <token>` from Settings → App management."
+    ),
+    urls_namespace="api",
+    openapi_url="v1/openapi.json",
+    docs_url="v1/docs",
+)
+# Relationships first: /customers/relationshiprequests before /customers/{customer_id}.
+api.add_router("v1", relationships.api.router)
+api.add_router("v1", customers.api.router)
+api.add_router("v1", agreements.api.router)
+api.add_router("v1", partnercenter.audit.api.router)
+api.add_router("webhooks/v1", partnercenter.delivery.api.router)
+
+token_patterns = (
+    [
+        path("", app_management, name="list"),
+        path("<int:pk>/revoke/", token_revoke_view, name="revoke"),
+    ],
+    "tokens",
+)
+
 webhook_patterns = (
     [
         path("", webhook_list, name="list"),
@@ -86,6 +121,7 @@ urlpatterns = [
     path("settings/profile/", profile, name="profile"),
     path("settings/users/", include(user_patterns)),
     path("settings/webhooks/", include(webhook_patterns)),
+    path("settings/apps/", include(token_patterns)),
     path("settings/activity/", activity_log, name="activity_log"),
     path("settings/activity/export/<str:fmt>/", activity_export, name="activity_export"),
     path("emails/<int:pk>/resend/", outbox_resend, name="outbox_resend"),
@@ -96,6 +132,9 @@ urlpatterns = [
     # Django admin signs in through Partner Center's sign-in, with its second factor.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    path("", api.urls),
+    # Any other address under the API: a 404 in Partner Center's error body, not a page.
+    re_path(r"^(?:v1|webhooks/v1)(?:/.*)?$", api_not_found),
 ]
 
 if settings.BENCHMARK_VIEWS:

@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RULE_ID = re.compile(r"\b([AUS](?:1[0-3]|[1-9]))\b")
+RULE_ID = re.compile(r"\b([AUST](?:1[0-3]|[1-9]))\b")
 
 
 def _source_files():
@@ -53,7 +53,7 @@ def test_every_docs_file_cited_exists():
 
 def test_every_rule_id_cited_in_code_is_a_heading_in_docs():
     headings = " ".join(h for names in _headings().values() for h in names)
-    defined = {m.group(1) for m in re.finditer(r"\b([AUS]\d{1,2}) — ", headings)}
+    defined = {m.group(1) for m in re.finditer(r"\b([AUST]\d{1,2}) — ", headings)}
     assert {f"A{n}" for n in range(1, 14)} <= defined
     cited = set()
     for path in _source_files():

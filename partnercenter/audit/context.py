@@ -3,6 +3,7 @@ held in a context variable for the length of the request. No models: logging rea
 before Django's apps load."""
 
 import contextvars
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ class RequestContext:
     request_id: uuid.UUID
     ip_address: str | None
     user_agent: str
+    #: The API token the request came with (its name), empty for pages.
+    api_token: str = ""
 
 
 _context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -40,6 +43,15 @@ def request_context_enter(request) -> contextvars.Token:
 
 def request_context_exit(token: contextvars.Token) -> None:
     _context.reset(token)
+
+
+def request_context_api_token(name: str) -> None:
+    """Mark the rest of the current request as made through the API token ``name``: its
+    events name the token beside the user (``audit_event``). The request's end
+    (``request_context_exit``) forgets it with the rest."""
+    context = _context.get()
+    if context is not None:
+        _context.set(dataclasses.replace(context, api_token=name))
 
 
 def request_context() -> RequestContext | None:

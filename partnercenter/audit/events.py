@@ -36,8 +36,13 @@ class EventType:
     TEMPLATE_CHANGED = "template.changed"
     WEBHOOK_ADDED = "webhook.added"
     WEBHOOK_REMOVED = "webhook.removed"
+    WEBHOOK_CHANGED = "webhook.changed"
     SIGNIN_SUCCEEDED = "signin.succeeded"
     SIGNIN_FAILED = "signin.failed"
+    API_TOKEN_CREATED = "api_token.created"  # noqa: S105 - an event code
+    API_TOKEN_FIRST_USED = "api_token.first_used"  # noqa: S105 - an event code
+    API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105 - an event code
+    API_TOKEN_EXPIRED = "api_token.expired"  # noqa: S105 - an event code
 
     LABELS = {
         CUSTOMER_CREATED: gettext_lazy("Customer added"),
@@ -66,8 +71,13 @@ class EventType:
         TEMPLATE_CHANGED: gettext_lazy("Agreement template changed"),
         WEBHOOK_ADDED: gettext_lazy("Webhook added"),
         WEBHOOK_REMOVED: gettext_lazy("Webhook removed"),
+        WEBHOOK_CHANGED: gettext_lazy("Webhook changed"),
         SIGNIN_SUCCEEDED: gettext_lazy("Signed in"),
         SIGNIN_FAILED: gettext_lazy("Sign-in failed"),
+        API_TOKEN_CREATED: gettext_lazy("API token created"),
+        API_TOKEN_FIRST_USED: gettext_lazy("API token used for the first time"),
+        API_TOKEN_REVOKED: gettext_lazy("API token revoked"),
+        API_TOKEN_EXPIRED: gettext_lazy("API token expired"),
     }
 
     @classmethod

@@ -69,6 +69,9 @@ def audit_event(
     """
     context = _context.get()
     kind = actor_kind or actor_kind_of(actor)
+    if actor_name is None and actor is not None and context and context.api_token:
+        # A write made through the API names the token beside its user.
+        actor_name = f"{_name(actor)} (API: {context.api_token})"
     if partner is None and actor is not None and getattr(actor, "partner_id", None):
         partner = actor.partner
     if related_partner is not None and partner is not None and related_partner.pk == partner.pk:

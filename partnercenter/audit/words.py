@@ -200,6 +200,13 @@ _SENTENCES = {
     ),
     EventType.WEBHOOK_ADDED: gettext_lazy("%(actor)s added the webhook %(url)s."),
     EventType.WEBHOOK_REMOVED: gettext_lazy("%(actor)s removed the webhook %(url)s."),
+    EventType.WEBHOOK_CHANGED: gettext_lazy("%(actor)s changed the webhook %(url)s."),
     EventType.SIGNIN_SUCCEEDED: gettext_lazy("%(actor)s signed in."),
     EventType.SIGNIN_FAILED: gettext_lazy("A sign-in as %(actor)s failed: %(reason)s."),
+    EventType.API_TOKEN_CREATED: gettext_lazy("%(actor)s created the API token %(object)s."),
+    EventType.API_TOKEN_FIRST_USED: gettext_lazy(
+        "The API token %(object)s was used for the first time."
+    ),
+    EventType.API_TOKEN_REVOKED: gettext_lazy("%(actor)s revoked the API token %(object)s."),
+    EventType.API_TOKEN_EXPIRED: gettext_lazy("The API token %(object)s expired."),
 }

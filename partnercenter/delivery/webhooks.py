@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -214,6 +214,43 @@ def endpoint_create(*, user: User, url: str, events) -> tuple[WebhookEndpoint, s
         after={"url": url, "events": events},
     )
     return endpoint, secret
+
+
+@transaction.atomic
+def endpoint_update(*, user: User, endpoint: WebhookEndpoint, url: str, events) -> WebhookEndpoint:
+    """Change a webhook's URL and events (the API's ``PUT /webhooks/v1/registration``);
+    its signing secret stays. Records ``webhook.changed`` with what changed. Raises
+    PermissionDenied (role) and ValidationError keyed by ``url``/``events``."""
+    partner = partner_for_user(user, Action.MANAGE_WEBHOOKS)
+    if endpoint.partner_id != partner.pk:
+        raise PermissionDenied
+    errors = {}
+    try:
+        url = url_check(url)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        events = _events_check(events)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    before = {"url": endpoint.url, "events": endpoint.events}
+    endpoint.url, endpoint.events = url, events
+    endpoint.save(update_fields=["url", "events"])
+    after = {"url": url, "events": events}
+    if before != after:
+        audit_record(
+            EventType.WEBHOOK_CHANGED,
+            actor=user,
+            obj=endpoint,
+            object_type="webhook",
+            object_repr=url,
+            before=before,
+            after=after,
+        )
+    return endpoint
 
 
 @transaction.atomic

@@ -8,17 +8,24 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from partnercenter.api.tokens import tokens_expired_record
 from partnercenter.delivery.outbox import emails_requeue_stuck
 from partnercenter.delivery.webhooks import deliveries_requeue_stuck_webhooks
-from partnercenter.models import ScheduledRun, Submission, WebhookDelivery, WorkerHeartbeat
+from partnercenter.models import (
+    ApiRequest,
+    ScheduledRun,
+    Submission,
+    WebhookDelivery,
+    WorkerHeartbeat,
+)
 
 
 def prune_old_records(*, now=None) -> dict[str, int]:
     """Delete what has served its purpose, older than ``PRUNE_AFTER_DAYS``.
 
     Expired sessions (Django's ``clear_expired``), one-time form keys
-    (Submission), finished job rows, delivered webhook deliveries and
-    scheduled-run markers. Outgoing emails are kept (they are evidence of
+    (Submission), the API's kept answers past ``API_REQUEST_ID_HOURS``, finished job
+    rows, delivered webhook deliveries and scheduled-run markers. Outgoing emails are kept (they are evidence of
     what was sent). Returns the number deleted per kind.
     """
     now = now or timezone.now()
@@ -27,6 +34,9 @@ def prune_old_records(*, now=None) -> dict[str, int]:
     finished = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff)
     return {
         "submissions": Submission.objects.filter(created_at__lt=cutoff).delete()[0],
+        "api_requests": ApiRequest.objects.filter(
+            created_at__lt=now - timedelta(hours=settings.API_REQUEST_ID_HOURS)
+        ).delete()[0],
         "jobs": finished.delete()[0],
         "webhook_deliveries": WebhookDelivery.objects.filter(
             state=WebhookDelivery.State.SENT, created_at__lt=cutoff
@@ -49,3 +59,10 @@ def prune() -> dict[str, int]:
 def deliveries_requeue_stuck() -> dict[str, int]:
     """Queue again emails and webhook deliveries whose worker died mid-attempt."""
     return {"emails": emails_requeue_stuck(), "webhooks": deliveries_requeue_stuck_webhooks()}
+
+
+@task()
+def api_tokens_expire() -> int:
+    """Put each API token that expired since the last run on the activity log (also
+    ``manage.py expire_api_tokens``)."""
+    return tokens_expired_record()

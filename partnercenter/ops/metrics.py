@@ -60,6 +60,16 @@ LISTING_CACHE = Counter(
     "The Customers page's cached listing, read: hit or miss.",
     ["result"],
 )
+API_REQUESTS = Counter(
+    "partnercenter_api_requests_total",
+    "REST API calls answered, by API token id (empty: no valid token) and status code.",
+    ["token", "status"],
+)
+API_THROTTLED = Counter(
+    "partnercenter_api_throttled_total",
+    "REST API calls refused with 429, by API token id and the limit hit (token, partner).",
+    ["token", "scope"],
+)
 SIGNIN_FAILURES = Counter(
     "partnercenter_signin_failures_total",
     "Failed sign-ins, by reason (password, second_factor).",

@@ -72,6 +72,12 @@ def _decode(cursor: str):
     return direction, values
 
 
+def cursor_is_valid(cursor: str) -> bool:
+    """Whether ``cursor`` is a page cursor this app made (not forged, not another list's
+    kind of token): the API refuses a bad continuation token instead of starting over."""
+    return _decode(cursor) is not None
+
+
 def _beyond(queryset, keys, values, *, forward: bool):
     """Rows strictly after (``forward``) or before ``values`` in ``keys`` order.
 

@@ -77,7 +77,7 @@ def test_healthz_200_and_readyz_503_while_the_database_is_down_then_ready(
 def test_readyz_says_a_migration_is_missing_until_it_is_applied(client, ready):
     from django.core.management import call_command
 
-    call_command("migrate", "partnercenter", "0009", verbosity=0)
+    call_command("migrate", "partnercenter", "0010", verbosity=0)
     try:
         response = client.get("/readyz")
         assert response.status_code == 503

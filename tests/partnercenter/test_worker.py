@@ -107,6 +107,7 @@ def test_the_worker_runs_the_scheduled_jobs(db, monkeypatch, settings):
         "invitations_expire": "SUCCESSFUL",
         "prune": "SUCCESSFUL",
         "deliveries_requeue_stuck": "SUCCESSFUL",
+        "api_tokens_expire": "SUCCESSFUL",
     }
     assert results["invitations_expire"].return_value == 1
     expired.refresh_from_db()

@@ -17,7 +17,11 @@ from pydantic import ConfigDict
 
 from agreements.compliance import (
     AGREEMENT_TYPES,
+    ALL,
     KEYS,
+    LACKING,
+    Compliance,
+    ReportFilters,
     agreement_item,
     compliance_rows_for_user,
     customer_agreements,
@@ -128,11 +132,11 @@ class CustomerAgreementRecord(Schema):
     customerTenantId: str
     customerDomain: str
     companyName: str
-    indirectResellerId: str | None
+    indirectResellerId: str | None = None
     complianceStatus: str
-    agreementType: str | None
-    templateId: str | None
-    versionRank: int | None
+    agreementType: str | None = None
+    templateId: str | None = None
+    versionRank: int | None = None
     attributes: Attributes
 
 
@@ -359,11 +363,27 @@ def direct_signed_status(request, customer_id: str):
     summary="Get the agreement compliance of every customer",
     operation_id="customer_agreement_records_list",
 )
-def customer_agreement_records(request, size: int | None = None, seekOperation: str | None = None):
+def customer_agreement_records(
+    request,
+    size: int | None = None,
+    seekOperation: str | None = None,
+    complianceStatus: str | None = None,
+):
     """One record per customer the partner serves, in company-name order: its
     ``complianceStatus`` (``current``, ``older_version``, ``older_agreement``,
     ``other_partner``, ``missing``) and the agreement the partner holds for it.
-    Continuation-paged like ``GET /customers``."""
+    ``complianceStatus`` keeps one status, or ``lacking`` (every one but ``current``:
+    the customers to re-attest); all customers when absent. Continuation-paged like
+    ``GET /customers``."""
+    wanted = complianceStatus or ALL
+    if wanted not in (ALL, LACKING, *Compliance.values):
+        raise ApiError(
+            400,
+            BAD_REQUEST,
+            _("complianceStatus must be one of %(values)s.")
+            % {"values": ", ".join((ALL, LACKING, *Compliance.values))},
+            error_name="InvalidComplianceStatus",
+        )
     per_page = 100 if size is None else size
     if not 1 <= per_page <= settings.API_MAX_PAGE_SIZE:
         raise ApiError(
@@ -373,7 +393,7 @@ def customer_agreement_records(request, size: int | None = None, seekOperation: 
             error_name="InvalidSize",
         )
     cursor = continuation(request, seekOperation)
-    rows = compliance_rows_for_user(request.user)
+    rows = compliance_rows_for_user(request.user, ReportFilters(status=wanted))
     page = keyset_page(rows, keys=KEYS, cursor=cursor, per_page=per_page)
     items = []
     for row in page:
@@ -394,6 +414,8 @@ def customer_agreement_records(request, size: int | None = None, seekOperation: 
     links = {"self": link(f"/partners/customeragreementrecords?size={per_page}")}
     if page.has_next:
         links["next"] = next_link(
-            "/v1/partners/customeragreementrecords", {"size": per_page}, page.next_cursor
+            "/v1/partners/customeragreementrecords",
+            {"size": per_page, "complianceStatus": complianceStatus},
+            page.next_cursor,
         )
     return collection(items, links=links)

@@ -245,7 +245,7 @@ class SubscriptionOut(Schema):
     billingCycle: str
     contractType: str
     partnerId: str
-    orderId: str | None
+    orderId: str | None = None
     links: dict[str, Link]
     attributes: Attributes
 
@@ -534,6 +534,30 @@ def _phone(raw: str | None, country: str):
         ) from exc
 
 
+def _domain_beside_its_field(error: ValidationError) -> ValidationError:
+    """The unique-domain constraint speaks for the whole customer (``__all__``); its
+    message belongs beside ``companyProfile.domain``, as on the page."""
+    taken = str(DOMAIN_TAKEN)
+    if not hasattr(error, "error_dict") or taken not in map(
+        str, error.message_dict.get("__all__", [])
+    ):
+        return error
+    errors = dict(error.message_dict)
+    errors["__all__"] = [m for m in errors["__all__"] if str(m) != taken]
+    if not errors["__all__"]:
+        del errors["__all__"]
+    errors.setdefault("domain_prefix", []).append(taken)
+    return ValidationError(errors)
+
+
+#: The unique-domain constraint's message (docs/customers.md).
+DOMAIN_TAKEN = next(
+    c.violation_error_message
+    for c in Customer._meta.constraints
+    if c.name.endswith("unique_domain")
+)
+
+
 def _associated(request, value: str | None) -> Partner | None:
     if not value:
         return None
@@ -584,7 +608,7 @@ def customers_create(request, body: CustomerIn):
             for_reseller=for_reseller,
         )
     except ValidationError as exc:
-        raise validation_error(exc, fields=CUSTOMER_FIELD_PATHS) from exc
+        raise validation_error(_domain_beside_its_field(exc), fields=CUSTOMER_FIELD_PATHS) from exc
     resource = customer_resource(
         made.customer,
         delegated=made.relationship.delegated_admin,

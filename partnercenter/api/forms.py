@@ -13,7 +13,7 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
-        help_text=_("What the token is for, e.g. \u201cNightly CRM sync\u201d."),
+        help_text=_("What the token is for, e.g. “Nightly CRM sync”."),
         error_messages={"required": _("Enter a name that says what the token is for.")},
     )
     days = forms.IntegerField(

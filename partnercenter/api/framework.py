@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -45,6 +45,8 @@ from partnercenter.web.paging import cursor_is_valid
 logger = logging.getLogger(__name__)
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Where the API answers: paths under these get its error body, never a page.
+API_PREFIXES = ("/v1/", "/webhooks/v1/")
 
 # --- Errors in Partner Center's body ----------------------------------------------------
 
@@ -214,7 +216,7 @@ class TokenThrottle(_SettingsRate):
 
     def get_cache_key(self, request):
         token = getattr(request, "api_token", None)
-        return f"api-rate:token:{token.pk}" if token else None
+        return f"api-rate:token:{token.digest[:32]}" if token else None
 
 
 class PartnerThrottle(_SettingsRate):
@@ -225,7 +227,7 @@ class PartnerThrottle(_SettingsRate):
 
     def get_cache_key(self, request):
         token = getattr(request, "api_token", None)
-        return f"api-rate:partner:{token.partner_id}" if token else None
+        return f"api-rate:partner:{token.partner.tenant_id}" if token else None
 
 
 # --- Paging ------------------------------------------------------------------------------
@@ -396,13 +398,41 @@ def _idempotent(request: HttpRequest, callback, args, kwargs) -> HttpResponse:
 # --- The API -------------------------------------------------------------------------------
 
 
+class ErrorBody(Schema):
+    """Partner Center's error body (``error_body``)."""
+
+    code: int
+    description: str
+    message: str
+    errorName: str
+    isRetryable: bool
+    parameters: dict[str, str]
+    data: list[str]
+    source: str
+    errorMessageExtended: str
+
+
+#: The errors every operation may answer: in the schema, so clients (and schemathesis)
+#: know their shape.
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 429, 500)
+
+
 class PartnerCenterRouter(Router):
     """A ninja Router whose answers leave out absent fields, as Partner Center's do
-    (``"associatedPartnerId"`` only where there is one, never ``null``)."""
+    (``"associatedPartnerId"`` only where there is one, never ``null``), and whose
+    operations declare Partner Center's error body for every error status."""
 
-    def add_api_operation(self, *args, exclude_none=None, **kwargs):
+    def add_api_operation(self, *args, exclude_none=None, response=None, **kwargs):
+        if response is not None:
+            answers = dict(response) if isinstance(response, dict) else {200: response}
+            for status in ERROR_STATUSES:
+                answers.setdefault(status, ErrorBody)
+            response = answers
         super().add_api_operation(
-            *args, exclude_none=True if exclude_none is None else exclude_none, **kwargs
+            *args,
+            exclude_none=True if exclude_none is None else exclude_none,
+            response=response,
+            **kwargs,
         )
 
 
@@ -431,7 +461,7 @@ def _around(callback):
                 )
             else:
                 response = _idempotent(request, callback, args, kwargs)
-            if response.status_code == 405 and "json" in response.get("Content-Type", ""):
+            if response.status_code == 405:
                 allowed = response.get("Allow", "")
                 response = error_response(
                     405,

@@ -59,9 +59,9 @@ class KeyValue(Schema):
 
 
 class AuditRecord(Schema):
-    partnerId: str | None
-    customerId: str | None
-    customerName: str | None
+    partnerId: str | None = None
+    customerId: str | None = None
+    customerName: str | None = None
     userPrincipalName: str
     resourceType: str
     resourceNewValue: str

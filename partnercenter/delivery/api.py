@@ -51,7 +51,7 @@ class ValidationEventStatus(Schema):
     correlationId: str
     status: str
     webhookUrl: str
-    responseCode: int | None
+    responseCode: int | None = None
     responseMessage: str
 
 

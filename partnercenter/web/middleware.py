@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnercenter.api.framework import API_PREFIXES, BAD_REQUEST, error_response
+
 #: The longest query-string value any page needs (a search box takes 200 characters).
 MAX_QUERY_VALUE = 2000
 
@@ -37,6 +39,9 @@ class BoundedQueryMiddleware:
                 problem = _(
                     "The address is too long: a value in it has more than %(limit)s characters."
                 ) % {"limit": MAX_QUERY_VALUE}
+        if problem and request.path.startswith(API_PREFIXES):
+            # The API's callers read Partner Center's error body, not a page.
+            return error_response(400, BAD_REQUEST, problem, error_name="InvalidQuery")
         if problem:
             return HttpResponseBadRequest(render_to_string("400.html", {"problem": problem}))
         return self.get_response(request)

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
-from pydantic import ConfigDict
 
 from agreements.compliance import (
     AGREEMENT_TYPES,
@@ -34,6 +33,7 @@ from partnercenter.api.framework import (
     BAD_REQUEST,
     ApiError,
     PartnerCenterRouter,
+    RequestSchema,
     collection,
     continuation,
     link,
@@ -91,16 +91,14 @@ class AgreementDocument(Schema):
     attributes: Attributes
 
 
-class Contact(Schema):
-    model_config = ConfigDict(extra="ignore")
+class Contact(RequestSchema):
     firstName: str = Field("", max_length=100)
     lastName: str = Field("", max_length=100)
     email: str = Field("", max_length=254)
     phoneNumber: str | None = Field(None, max_length=40)
 
 
-class AgreementIn(Schema):
-    model_config = ConfigDict(extra="ignore")
+class AgreementIn(RequestSchema):
     primaryContact: Contact
     templateId: str = Field(..., max_length=64)
     dateAgreed: str = Field(..., max_length=40, description="ISO 8601 date or date-time (UTC).")

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_countries import countries
 from ninja import Field, Schema, Status
-from pydantic import ConfigDict
 
 from agreements.services import ConfirmationRequired
 from customers.models import DOMAIN_SUFFIX, Customer, Offer, Subscription, default_domain
@@ -36,6 +35,7 @@ from partnercenter.api.framework import (
     BAD_REQUEST,
     ApiError,
     PartnerCenterRouter,
+    RequestSchema,
     collection,
     continuation,
     link,
@@ -59,10 +59,7 @@ ORDER_GATE_CODE = 13605
 DEFAULT_PAGE_SIZE = 100
 
 
-class _In(Schema):
-    # Clients generated from Partner Center's description send read-only fields
-    # (links, attributes, ids) back: ignored, as Partner Center ignores them.
-    model_config = ConfigDict(extra="ignore")
+_In = RequestSchema
 
 
 # --- Shapes -----------------------------------------------------------------------------
@@ -914,10 +911,39 @@ def subscriptions_get(request, customer_id: str, subscription_id: str):
     operation_id="subscriptions_update",
 )
 def subscriptions_update(request, customer_id: str, subscription_id: str, body: SubscriptionPatch):
-    """``quantity`` changes the seat count (behind the order gate, A10); ``status:
-    "deleted"`` cancels (never gated). Anything else isn't changeable here (400)."""
+    """The subscription as Partner Center's clients send it back, changed: ``quantity``
+    changes the seat count (behind the order gate, A10); ``status: "deleted"`` cancels
+    (never gated). Fields sent unchanged are fine; changing anything else (suspending,
+    auto-renew) is a 400."""
     customer = _customer(request, customer_id, Action.PLACE_ORDERS)
     subscription = _subscription(request, customer, subscription_id)
+    status = "active" if subscription.is_active else "deleted"
+    if body.status is not None and body.status.lower() not in ("active", "deleted"):
+        raise ApiError(
+            400,
+            BAD_REQUEST,
+            _('status can only be "deleted" (cancel the subscription).'),
+            error_name="InvalidStatus",
+            parameters={"status": body.status[:20]},
+        )
+    if body.autoRenewEnabled is not None and body.autoRenewEnabled != subscription.auto_renew:
+        raise ApiError(
+            400,
+            BAD_REQUEST,
+            _("Auto-renew can't be changed through the API."),
+            error_name="InvalidAutoRenew",
+            parameters={"autoRenewEnabled": str(body.autoRenewEnabled)},
+        )
+    cancel = body.status is not None and body.status.lower() == "deleted" and status == "active"
+    reseat = body.quantity is not None and body.quantity != subscription.seats
+    if body.status is not None and body.status.lower() == "active" and status == "deleted":
+        raise ApiError(
+            400,
+            BAD_REQUEST,
+            _("A cancelled subscription can't be made active again; order a new one."),
+            error_name="InvalidStatus",
+            parameters={"status": body.status[:20]},
+        )
     if body.status is None and body.quantity is None:
         raise ApiError(
             400,
@@ -926,17 +952,9 @@ def subscriptions_update(request, customer_id: str, subscription_id: str, body: 
             error_name="NothingToChange",
         )
     try:
-        if body.status is not None:
-            if body.status.lower() != "deleted":
-                raise ApiError(
-                    400,
-                    BAD_REQUEST,
-                    _('status can only be "deleted" (cancel the subscription).'),
-                    error_name="InvalidStatus",
-                    parameters={"status": body.status},
-                )
+        if cancel:
             subscription = subscription_cancel(user=request.user, subscription=subscription)
-        if body.quantity is not None and body.quantity != subscription.seats:
+        elif reseat:
             subscription = subscription_change_seats(
                 user=request.user, subscription=subscription, seats=body.quantity
             )

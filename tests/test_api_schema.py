@@ -7,7 +7,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -48,9 +50,18 @@ def api_schema(db, settings):
         AgreementAcceptanceFactory(customer=customer, partner=partner, recorded_by=user)
     WebhookEndpointFactory(partner=partner)
     _token, secret = token_create(user=user, name="schemathesis")
-    schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", get_wsgi_application())
-    schema.secret = secret
-    return schema
+    # Requests go straight into the WSGI handler, inside the test's transaction: keep
+    # the handler from closing the connection at each request's end, as Django's own
+    # test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", get_wsgi_application())
+        schema.secret = secret
+        yield schema
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 CHECKS = [

@@ -8,6 +8,9 @@ customers, users or partners. A new URL pattern fails the test until it is
 listed here, so the matrix can't silently fall behind.
 """
 
+import json
+import uuid
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
@@ -20,7 +23,15 @@ from agreements.models import (
 )
 from customers.models import Customer, Subscription
 from customers.services import customer_update
-from partnercenter.models import AuditEvent, OutboundEmail, User, WebhookDelivery, WebhookEndpoint
+from partnercenter.api.tokens import token_create
+from partnercenter.models import (
+    ApiToken,
+    AuditEvent,
+    OutboundEmail,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from partnercenter.tenant.roles import Role
 from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
 from tests.factories import (
@@ -71,6 +82,7 @@ OBJECT_URLS = {
     "webhooks:test": lambda w: [w["endpoint"].pk],
     "webhooks:delete": lambda w: [w["endpoint"].pk],
     "webhooks:resend": lambda w: [w["delivery"].pk],
+    "tokens:revoke": lambda w: [w["token"].pk],
     # Customer accounts only (403 for every partner user), whoever the partner is.
     "admincenter:partner_detail": lambda w: [w["provider"].tenant_id],
 }
@@ -84,7 +96,7 @@ OWN_PAGES = {
     "relationships:indirect_providers", "relationships:indirect_resellers",
     "relationships:partnership_invite", "admincenter:home", "admincenter:login",
     "admincenter:password_change", "admincenter:partners", "webhooks:list", "activity_log",
-    "agreements:compliance", "agreements:bulk_new",
+    "agreements:compliance", "agreements:bulk_new", "tokens:list",
 }  # fmt: skip
 #: Own downloads (some with a non-object argument): the Activity log's and Agreement
 #: compliance's exports, and the bulk confirmation template.
@@ -111,7 +123,8 @@ def _xlsx_text(content: bytes) -> str:
 def _names(resolver=None, namespace=None):
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace != "admin":
+            # Django admin has its own tests; the API's routes have their own matrix below.
+            if pattern.namespace not in ("admin", "api"):
                 yield from _names(pattern, pattern.namespace or namespace)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
@@ -133,6 +146,7 @@ def _snapshot():
             OutboundEmail,
             AuditEvent,
             BulkAttestation,
+            ApiToken,
         )
     } | {
         "states": sorted(
@@ -143,7 +157,9 @@ def _snapshot():
              *User.objects.values_list("pk", "is_active"),
              *OutboundEmail.objects.values_list("pk", "state", "attempts"),
              *WebhookDelivery.objects.values_list("pk", "state", "attempts"),
-             *BulkAttestation.objects.values_list("pk", "state", "mode")))
+             *BulkAttestation.objects.values_list("pk", "state", "mode"),
+             *ApiToken.objects.values_list("pk", "revoked_at"),
+             *WebhookEndpoint.objects.values_list("pk", "url", "events")))
         ),
         "invitation_links": sorted(PartnershipInvitation.objects.values_list("token_hash", flat=True)),
         "jobs": DBTaskResult.objects.count(),
@@ -199,6 +215,7 @@ def world():
         "user": sales,
         "partnership": IndirectPartnershipFactory(provider=provider, reseller=reseller),
         "invitation": PartnershipInvitationFactory(provider=provider, reseller=reseller),
+        "token": token_create(user=sales, name="Bravo nightly sync")[0],
         "a": PartnerFactory(partner_type="indirect_provider", name="Alpha Distribution"),
         "a_reseller": PartnerFactory(partner_type="indirect_reseller", name="Alpha Reseller"),
     }
@@ -253,3 +270,151 @@ def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
             content = b"".join(response.streaming_content)
             text = _xlsx_text(content) if content.startswith(b"PK") else content.decode()
             assert not any(secret in text for secret in secrets), (name, args)
+
+
+# --- The REST API ------------------------------------------------------------------------
+
+#: Every API operation (operationId) → how partner A asks it about partner B's objects:
+#: ``(method, path, body)``. Each answer is a refusal or A's own (empty) data.
+API_CALLS = {
+    "customers_get": lambda w: ("get", f"/v1/customers/{w['customer'].tenant_id}", None),
+    "customers_update": lambda w: (
+        "patch", f"/v1/customers/{w['customer'].tenant_id}", {"relationshipToPartner": "none"}
+    ),
+    "orders_create": lambda w: (
+        "post",
+        f"/v1/customers/{w['customer'].tenant_id}/orders",
+        {"lineItems": [{"offerId": str(w["subscription"].offer.offer_id), "quantity": 1}]},
+    ),
+    "subscriptions_list": lambda w: ("get", f"/v1/customers/{w['customer'].tenant_id}/subscriptions", None),
+    "subscriptions_get": lambda w: (
+        "get", f"/v1/customers/{w['customer'].tenant_id}/subscriptions/{w['subscription'].subscription_id}", None
+    ),
+    "subscriptions_update": lambda w: (
+        "patch",
+        f"/v1/customers/{w['customer'].tenant_id}/subscriptions/{w['subscription'].subscription_id}",
+        {"status": "deleted"},
+    ),
+    "customer_agreements_create": lambda w: (
+        "post",
+        f"/v1/customers/{w['customer'].tenant_id}/agreements",
+        {
+            "primaryContact": {"firstName": "A", "lastName": "B", "email": "a@b.example"},
+            "templateId": str(AgreementTemplate.objects.current().template_id),
+            "dateAgreed": "2024-01-02",
+            "type": AgreementTemplate.objects.current().agreement_type,
+        },
+    ),
+    "customer_agreements_list": lambda w: ("get", f"/v1/customers/{w['customer'].tenant_id}/agreements", None),
+    "customer_direct_signed_status": lambda w: (
+        "get", f"/v1/customers/{w['customer'].tenant_id}/directSignedMicrosoftCustomerAgreementStatus", None
+    ),
+    "customer_relationships_list": lambda w: (
+        "get", f"/v1/customers/{w['customer'].tenant_id}/relationships", None
+    ),
+    "webhook_validation_status": lambda w: (
+        "get", f"/webhooks/v1/registration/validationEvents/{uuid.UUID(int=w['delivery'].pk)}", None
+    ),
+    "webhook_registration_get": lambda w: ("get", "/webhooks/v1/registration", None),
+    "webhook_registration_update": lambda w: (
+        "put", "/webhooks/v1/registration", {"WebhookUrl": "https://a.example/x", "WebhookEvents": ["customer-created"]}
+    ),
+    "webhook_registration_delete": lambda w: ("delete", "/webhooks/v1/registration", None),
+    "webhook_validation_send": lambda w: ("get", "/webhooks/v1/registration/validationEvents", None),
+    # Lists and reads that name no object: A's own, filtered towards B's objects.
+    "customers_list": lambda w: (
+        "get",
+        "/v1/customers?filter=" + json.dumps(
+            {"Field": "IndirectReseller", "Value": str(w["partnership"].reseller.tenant_id), "Operator": "starts_with"}
+        ),
+        None,
+    ),
+    "customer_agreement_records_list": lambda w: ("get", "/v1/partners/customeragreementrecords", None),
+    "audit_records_list": lambda w: (
+        "get",
+        "/v1/auditrecords?startDate=2000-01-01&filter=" + json.dumps(
+            {"Field": "CustomerId", "Value": str(w["customer"].tenant_id), "Operator": "substring"}
+        ),
+        None,
+    ),
+    "relationship_requests_get": lambda w: (
+        "get", f"/v1/customers/relationshiprequests?indirectCSPId={w['provider'].tenant_id}", None
+    ),
+    "relationships_list": lambda w: ("get", "/v1/relationships?relationship_type=IsIndirectResellerOf", None),
+    "domains_check_availability": lambda w: (
+        "get", f"/v1/validations/checkdomainavailability/{w['customer'].domain_prefix}", None
+    ),
+    "domains_exists": lambda w: ("head", f"/v1/domains/{w['customer'].domain_prefix}", None),
+    "offers_list": lambda w: ("get", "/v1/offers?country=KR", None),
+    "agreements_list": lambda w: ("get", "/v1/agreements?agreementType=*", None),
+    "agreement_documents_get": lambda w: (
+        "get", f"/v1/agreementtemplates/{AgreementTemplate.objects.current().template_id}/document", None
+    ),
+    "webhook_events_list": lambda w: ("get", "/webhooks/v1/registration/events", None),
+    # Writes that name no object make A's own data; they are the permission matrix's
+    # (tests/test_api_permissions.py): here they must not touch B's.
+    "customers_create": None,
+    "webhook_registration_create": None,
+}  # fmt: skip
+
+#: Partner B's data that no answer to partner A may contain.
+B_SECRETS = [
+    "Bravo Secret Customer",
+    "bravo@b.example",
+    "Bravo Reseller",
+    "bravo-psa.example",
+    "bravo-contact@b.example",
+    "bravo-acceptor@b.example",
+    "Bravo nightly sync",
+]
+
+
+def test_every_api_operation_is_in_the_cross_partner_matrix(client):
+    schema = client.get("/v1/openapi.json").json()
+    operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    assert operation_ids == set(API_CALLS)
+
+
+@pytest.mark.parametrize("partner_key", ["a", "a_reseller"])
+def test_no_api_token_of_another_partner_reaches_partner_bs_objects(client, world, partner_key):
+    tokens = [
+        token_create(user=UserFactory(partner=world[partner_key], roles=[role]), name=str(role))[1]
+        for role in Role
+    ]
+    tokens.append(
+        token_create(user=UserFactory(partner=world[partner_key], roles=list(Role)), name="all")[1]
+    )
+    for secret in tokens:  # first use is on the log before the snapshot
+        client.get("/v1/agreements", headers={"Authorization": f"Bearer {secret}"})
+    before = _snapshot()
+    for secret in tokens:
+        headers = {"Authorization": f"Bearer {secret}"}
+        for operation_id, call in API_CALLS.items():
+            if call is None:
+                continue
+            method, path, body = call(world)
+            kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body else {}
+            response = getattr(client, method)(path, headers=headers, **kwargs)
+            text = response.content.decode()
+            assert not any(secret_text in text for secret_text in B_SECRETS), (
+                operation_id,
+                text[:300],
+            )
+            if response.status_code == 200 and method == "get" and "items" in text:
+                items = response.json()["items"]
+                assert all(str(world["customer"].tenant_id) not in json.dumps(i) for i in items), (
+                    operation_id
+                )
+            if operation_id in ("domains_check_availability", "domains_exists"):
+                continue  # domains are global (a taken domain is taken for everyone)
+            assert response.status_code in (200, 400, 403, 404, 405), (
+                operation_id,
+                response.status_code,
+            )
+            if response.status_code == 200:
+                assert operation_id in {
+                    "customers_list", "customer_agreement_records_list", "audit_records_list",
+                    "relationships_list", "offers_list", "agreements_list",
+                    "agreement_documents_get", "webhook_events_list",
+                }, (operation_id, text[:300])  # fmt: skip
+    assert _snapshot() == before

@@ -35,6 +35,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from partnercenter.api.tokens import token_authenticate
 from partnercenter.models import ApiRequest, ApiToken
@@ -396,6 +397,24 @@ def _idempotent(request: HttpRequest, callback, args, kwargs) -> HttpResponse:
 
 
 # --- The API -------------------------------------------------------------------------------
+
+
+class RequestSchema(BaseModel):
+    """A request body's shape. Unknown fields are ignored and field names match in any
+    case, as Partner Center's own service reads them: its reference shows
+    ``"CompanyProfile"`` in one example and ``"companyProfile"`` in the next, and clients
+    generated from it send read-only fields (``links``, ``attributes``) back. A plain
+    pydantic model: ninja's ``Schema`` reads its input through a wrapper first."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_in_any_case(cls, data):
+        if isinstance(data, dict):
+            names = {name.lower(): name for name in cls.model_fields}
+            return {names.get(str(key).lower(), key): value for key, value in data.items()}
+        return data
 
 
 class ErrorBody(Schema):

@@ -9,18 +9,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from partnercenter.api.framework import (
     CONFLICT,
     ApiError,
     PartnerCenterRouter,
+    RequestSchema,
     parse_guid,
     validation_error,
 )
 from partnercenter.delivery.access import webhook_endpoints_for_user
 from partnercenter.delivery.webhooks import (
     EVENTS,
+    TEST_EVENT,
     endpoint_create,
     endpoint_delete,
     endpoint_test_send,
@@ -31,8 +33,7 @@ from partnercenter.models import WebhookDelivery, WebhookEndpoint
 router = PartnerCenterRouter(tags=["Webhooks"])
 
 
-class RegistrationIn(Schema):
-    model_config = ConfigDict(extra="ignore")
+class RegistrationIn(RequestSchema):
     WebhookUrl: str = Field(..., max_length=500)
     WebhookEvents: list[str] = Field(..., min_length=1, max_length=50)
 
@@ -149,7 +150,7 @@ def registration_delete(request):
 )
 def registration_events(request):
     webhook_endpoints_for_user(request.user)
-    return list(EVENTS)
+    return [*EVENTS, TEST_EVENT]
 
 
 @router.get(

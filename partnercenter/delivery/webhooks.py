@@ -171,7 +171,8 @@ def url_check(url: str) -> str:
 
 
 def _events_check(events) -> list[str]:
-    chosen = [e for e in EVENTS if e in set(events or ())]
+    # Partner Center's registrations name its test event too; every webhook gets it anyway.
+    chosen = [e for e in [*EVENTS, TEST_EVENT] if e in set(events or ())]
     if not chosen or len(chosen) != len(set(events)):
         raise ValidationError({"events": _("Choose at least one event from the list.")})
     return chosen

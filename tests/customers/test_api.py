@@ -442,11 +442,26 @@ def test_subscription_quantity_and_cancel(client, admin_agent):
         and subscription.cancelled_by == admin_agent
     )
     assert api.patch(path, {"status": "suspended"}).status_code == 400
+    assert api.patch(path, {"status": "active"}).status_code == 400  # not back from cancelled
     assert api.patch(path, {}).status_code == 400
     assert (
         api.get(f"/v1/customers/{customer.tenant_id}/subscriptions/{uuid.uuid4()}").status_code
         == 404
     )
+
+
+def test_a_patch_of_the_whole_subscription_changes_only_what_differs(client, admin_agent):
+    customer = served(admin_agent.partner)
+    AgreementAcceptanceFactory(customer=customer, partner=admin_agent.partner)
+    subscription = SubscriptionFactory(customer=customer, partner=admin_agent.partner, seats=3)
+    api = ApiClient(client, admin_agent)
+    path = f"/v1/customers/{customer.tenant_id}/subscriptions/{subscription.subscription_id}"
+    whole = api.get(path).json()
+    whole["quantity"] = 5
+    response = api.patch(path, whole)
+    assert response.status_code == 200 and response.json()["quantity"] == 5
+    whole["autoRenewEnabled"] = not whole["autoRenewEnabled"]
+    assert api.patch(path, whole).status_code == 400
 
 
 def test_seat_changes_are_behind_the_order_gate_cancelling_is_not(client, admin_agent):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 import agreements.api
 import customers.api
+import partnercenter.api.framework
 import partnercenter.audit.api
 import partnercenter.delivery.api
 import relationships.api
@@ -76,6 +77,9 @@ api.add_router("v1", customers.api.router)
 api.add_router("v1", agreements.api.router)
 api.add_router("v1", partnercenter.audit.api.router)
 api.add_router("webhooks/v1", partnercenter.delivery.api.router)
+if settings.BENCHMARK_VIEWS:
+    # A token-authenticated call with nothing else: the baseline of benchmarks/api.py.
+    api.add_router("v1", partnercenter.api.framework.benchmark_router())
 
 token_patterns = (
     [

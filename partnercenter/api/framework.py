@@ -623,6 +623,19 @@ def _wrapped(patterns):
     return result
 
 
+def benchmark_router() -> Router:
+    """``GET /v1/benchmark/bare``: a token-authenticated call through the API's whole
+    machinery (token, limits, headers, metrics) that reads nothing else; routed only
+    with ``BENCHMARK_VIEWS`` (benchmarks/api.py's baseline)."""
+    router = Router()
+
+    @router.get("/benchmark/bare", include_in_schema=False)
+    def benchmark_bare(request):
+        return {"userId": request.user.pk}
+
+    return router
+
+
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     """A 404 in Partner Center's body: an unknown address under the API, or an object
     that doesn't exist or belongs to another partner (the two look the same)."""

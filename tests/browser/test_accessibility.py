@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from agreements.models import AgreementAcceptance
 from customers.models import Customer
+from partnercenter.api.tokens import token_create
 from partnercenter.management.demo import DEMO_PASSWORD
 from partnercenter.models import User
 from relationships.invitations import InvitationKind, invitation_url
@@ -179,8 +180,15 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
         "/settings/users/add/",
         "/settings/webhooks/",
         "/settings/activity/",
+        "/settings/apps/",
     ):
         audit.visit(base + path)
+    token_create(user=User.objects.get(username="globaladmin@fabrikam.example"), name="CRM sync")
+    audit.visit(base + "/settings/apps/")  # with a token listed
+    page.goto(base + "/settings/apps/")
+    page.locator("#token-form [type=submit]").click()
+    page.wait_for_load_state("load")
+    audit("App management, error state")
     page.goto(base + "/settings/users/add/")
     _submit(page)
     audit("Add user, error state")
@@ -241,7 +249,7 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
     ):
         audit.visit(base + path)
 
-    assert audit.pages == 55
+    assert audit.pages == 58
     assert audit.findings == [], "\n".join(audit.findings)
 
 

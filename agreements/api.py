@@ -9,7 +9,6 @@ model's and the service's; this module maps their errors to Partner Center's.
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
@@ -32,12 +31,15 @@ from customers.selectors import customer_get_by_tenant_for_user
 from partnercenter.api.framework import (
     BAD_REQUEST,
     ApiError,
+    Attributes,
     PartnerCenterRouter,
     RequestSchema,
     collection,
+    collection_schema,
     continuation,
     link,
     next_link,
+    page_size,
     parse_guid,
     validation_error,
     validation_parameters,
@@ -56,16 +58,6 @@ DUPLICATE_CODE = 600061
 DEFAULT_AGREEMENT_TYPE = AgreementTemplate.AgreementType.MICROSOFT_CLOUD_AGREEMENT
 
 
-class Attributes(Schema):
-    objectType: str
-
-
-class Link(Schema):
-    uri: str
-    method: str
-    headers: list[dict]
-
-
 class AgreementMetaData(Schema):
     templateId: str
     description: str
@@ -75,11 +67,7 @@ class AgreementMetaData(Schema):
     attributes: Attributes
 
 
-class AgreementMetaDataCollection(Schema):
-    totalCount: int
-    items: list[AgreementMetaData]
-    links: dict[str, Link]
-    attributes: Attributes
+AgreementMetaDataCollection = collection_schema(AgreementMetaData, "AgreementMetaDataCollection")
 
 
 class AgreementDocument(Schema):
@@ -138,11 +126,9 @@ class CustomerAgreementRecord(Schema):
     attributes: Attributes
 
 
-class CustomerAgreementRecordCollection(Schema):
-    totalCount: int
-    items: list[CustomerAgreementRecord]
-    links: dict[str, Link]
-    attributes: Attributes
+CustomerAgreementRecordCollection = collection_schema(
+    CustomerAgreementRecord, "CustomerAgreementRecordCollection"
+)
 
 
 def _agreement_type(value: str | None, *, default: str | None) -> str:
@@ -382,14 +368,7 @@ def customer_agreement_records(
             % {"values": ", ".join((ALL, LACKING, *Compliance.values))},
             error_name="InvalidComplianceStatus",
         )
-    per_page = 100 if size is None else size
-    if not 1 <= per_page <= settings.API_MAX_PAGE_SIZE:
-        raise ApiError(
-            400,
-            BAD_REQUEST,
-            _("size must be between 1 and %(max)s.") % {"max": settings.API_MAX_PAGE_SIZE},
-            error_name="InvalidSize",
-        )
+    per_page = page_size(size, default=100)
     cursor = continuation(request, seekOperation)
     rows = compliance_rows_for_user(request.user, ReportFilters(status=wanted))
     page = keyset_page(rows, keys=KEYS, cursor=cursor, per_page=per_page)

@@ -31,6 +31,13 @@ customers. 4 client threads call ``/v1/benchmark/bare`` (a token-authenticated c
 that reads nothing else) and ``/v1/customers`` in turns (ABAB..., 8 s each). Goal:
 the list at >= 50 % of the bare call's requests per second.
 
+``--pages-against REV``: the pages with the API against the pages without it. The
+tree of ``REV`` (a commit before the API, e.g. ``91dc68f``) is checked out in a
+temporary git worktree; each round runs customer_list.py's page measurements in a fresh
+process of the old tree, then of this one (ABAB...), on the PostgreSQL database of 1M
+customers. Printed per page: this tree's time over the old tree's, median and spread.
+Goal: no page slower (every median ratio <= 1.05, the machine's noise).
+
 ``--attest``: 10 000 attestations (``POST /v1/customers/{id}/agreements``) posted by 4
 client threads to gunicorn (2 workers, PostgreSQL), against the same 10 000 records
 made by ``agreements.services.acceptance_record`` in-process by 4 threads. Each run
@@ -457,8 +464,55 @@ def attest_run(rounds: int) -> None:
     )
 
 
+def pages_against(rev: str, rounds: int) -> bool:
+    import tempfile
+
+    customer_list.build("postgres", SIZES[-1])
+    url = customer_list.database_url("postgres", SIZES[-1])
+    old = Path(tempfile.mkdtemp(prefix="pc-before-api-"))
+    git = ["git", "-C", str(ROOT)]
+    subprocess.run([*git, "worktree", "add", "--detach", str(old), rev], check=True)  # noqa: S603
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "PAGE_CACHE_SECONDS": "0"}
+
+    def measure(tree: Path) -> dict:
+        out = subprocess.run(  # noqa: S603 - a tree of this repository, fixed arguments
+            [sys.executable, str(tree / "benchmarks" / "customer_list.py"), "--child", "measure"],
+            cwd=tree, env=env, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        return json.loads(out.strip().splitlines()[-1])
+
+    runs = {"before": [], "now": []}
+    try:
+        for n in range(rounds):
+            runs["before"].append(measure(old))
+            runs["now"].append(measure(ROOT))
+            print(f"round {n + 1}/{rounds} done", flush=True)
+    finally:
+        subprocess.run([*git, "worktree", "remove", "--force", str(old)], check=True)  # noqa: S603
+    print(
+        f"\npages at {SIZES[-1]:,} customers (PostgreSQL), {rev} vs this tree, {rounds} rounds ABAB"
+    )
+    print(f"{'page':<30} {'before ms':>10} {'now ms':>8} {'now/before':>11} {'spread':>13}")
+    ok = True
+    for label in runs["now"][0]:
+        rs = [
+            b[label]["ms"] / a[label]["ms"]
+            for a, b in zip(runs["before"], runs["now"], strict=True)
+        ]
+        ratio = statistics.median(rs)
+        ok &= ratio <= 1.05
+        print(
+            f"{label:<30} {statistics.median(r[label]['ms'] for r in runs['before']):>10.1f} "
+            f"{statistics.median(r[label]['ms'] for r in runs['now']):>8.1f} {ratio:>10.2f}x "
+            f"{min(rs):>5.2f}–{max(rs):<5.2f}"
+        )
+    print("goal: no page slower (every ratio <= 1.05):", "met" if ok else "NOT met")
+    return ok
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages-against", metavar="REV", help="pages before the API vs now")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--ratios", action="store_true")
     parser.add_argument("--throughput", action="store_true")
@@ -471,6 +525,8 @@ def main():
     args = parser.parse_args()
     if args.child:
         return run_child(args.child)
+    if args.pages_against:
+        sys.exit(0 if pages_against(args.pages_against, args.rounds) else 1)
     everything = not (args.ratios or args.throughput or args.attest)
     ok = True
     if args.ratios or everything:

@@ -10,7 +10,6 @@ the pages' own; schemas here check shapes only.
 import json
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -34,12 +33,16 @@ from customers.workflows import customer_create, order_place, subscription_chang
 from partnercenter.api.framework import (
     BAD_REQUEST,
     ApiError,
+    Attributes,
+    Link,
     PartnerCenterRouter,
     RequestSchema,
     collection,
+    collection_schema,
     continuation,
     link,
     next_link,
+    page_size,
     parse_guid,
     validation_error,
 )
@@ -63,16 +66,6 @@ _In = RequestSchema
 
 
 # --- Shapes -----------------------------------------------------------------------------
-
-
-class Link(Schema):
-    uri: str
-    method: str
-    headers: list[dict]
-
-
-class Attributes(Schema):
-    objectType: str
 
 
 class Address(_In):
@@ -153,11 +146,7 @@ class CustomerOut(Schema):
     attributes: Attributes
 
 
-class CustomerCollection(Schema):
-    totalCount: int
-    items: list[CustomerOut]
-    links: dict[str, Link]
-    attributes: Attributes
+CustomerCollection = collection_schema(CustomerOut, "CustomerCollection")
 
 
 class CustomerPatch(_In):
@@ -218,11 +207,7 @@ class OfferOut(Schema):
     attributes: Attributes
 
 
-class OfferCollection(Schema):
-    totalCount: int
-    items: list[OfferOut]
-    links: dict[str, Link]
-    attributes: Attributes
+OfferCollection = collection_schema(OfferOut, "OfferCollection")
 
 
 class SubscriptionOut(Schema):
@@ -247,11 +232,7 @@ class SubscriptionOut(Schema):
     attributes: Attributes
 
 
-class SubscriptionCollection(Schema):
-    totalCount: int
-    items: list[SubscriptionOut]
-    links: dict[str, Link]
-    attributes: Attributes
+SubscriptionCollection = collection_schema(SubscriptionOut, "SubscriptionCollection")
 
 
 class SubscriptionPatch(_In):
@@ -370,20 +351,6 @@ def _filter(raw: str | None) -> tuple[str, str] | None:
     return field, value.strip()
 
 
-def _size(size: int | None) -> int:
-    if size is None:
-        return DEFAULT_PAGE_SIZE
-    if not 1 <= size <= settings.API_MAX_PAGE_SIZE:
-        raise ApiError(
-            400,
-            BAD_REQUEST,
-            _("size must be between 1 and %(max)s.") % {"max": settings.API_MAX_PAGE_SIZE},
-            error_name="InvalidSize",
-            parameters={"size": str(size)},
-        )
-    return size
-
-
 @router.get(
     "/customers",
     response=CustomerCollection,
@@ -398,7 +365,7 @@ def customers_list(
     ``MS-ContinuationToken`` header). ``filter``: Partner Center's JSON filter on
     CompanyName, Domain (prefixes), IndirectReseller or IndirectCloudSolutionProvider
     (a Partner ID)."""
-    per_page = _size(size)
+    per_page = page_size(size, default=DEFAULT_PAGE_SIZE)
     narrowed = _filter(filter)
     cursor = continuation(request, seekOperation)
     rows = customer_rows_for_user(request.user)

@@ -10,8 +10,10 @@ from customers.selectors import customer_get_by_tenant_for_user, relationships_f
 from partnercenter.api.framework import (
     BAD_REQUEST,
     ApiError,
+    Attributes,
     PartnerCenterRouter,
     collection,
+    collection_schema,
     link,
     parse_guid,
 )
@@ -26,16 +28,6 @@ router = PartnerCenterRouter(tags=["Relationships"])
 #: Partner Center's ``relationship_type`` values: whom the list names.
 PROVIDERS = "IsIndirectCloudSolutionProviderOf"
 RESELLERS = "IsIndirectResellerOf"
-
-
-class Attributes(Schema):
-    objectType: str
-
-
-class Link(Schema):
-    uri: str
-    method: str
-    headers: list[dict]
 
 
 class RelationshipRequest(Schema):
@@ -53,11 +45,9 @@ class PartnerRelationship(Schema):
     attributes: Attributes
 
 
-class PartnerRelationshipCollection(Schema):
-    totalCount: int
-    items: list[PartnerRelationship]
-    links: dict[str, Link]
-    attributes: Attributes
+PartnerRelationshipCollection = collection_schema(
+    PartnerRelationship, "PartnerRelationshipCollection"
+)
 
 
 def partner_relationship(partner: Partner, relationship_type: str) -> dict:

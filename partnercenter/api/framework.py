@@ -35,7 +35,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, create_model, model_validator
 
 from partnercenter.api.tokens import token_authenticate
 from partnercenter.models import ApiRequest, ApiToken
@@ -415,6 +415,48 @@ class RequestSchema(BaseModel):
             names = {name.lower(): name for name in cls.model_fields}
             return {names.get(str(key).lower(), key): value for key, value in data.items()}
         return data
+
+
+class Attributes(Schema):
+    """A resource's ``attributes``: its ``objectType``."""
+
+    objectType: str
+
+
+class Link(Schema):
+    """A Partner Center link: ``{"uri", "method", "headers"}`` (``link``)."""
+
+    uri: str
+    method: str
+    headers: list[dict]
+
+
+def collection_schema(item: type, name: str) -> type:
+    """The schema of a collection of ``item`` (``collection``), named ``name`` in OpenAPI."""
+    return create_model(
+        name,
+        __base__=Schema,
+        totalCount=(int, ...),
+        items=(list[item], ...),
+        links=(dict[str, Link], {}),
+        attributes=(Attributes, ...),
+    )
+
+
+def page_size(size: int | None, *, default: int) -> int:
+    """``size`` (the page's number of items), ``default`` when absent; ApiError (400)
+    outside 1 to ``API_MAX_PAGE_SIZE``."""
+    if size is None:
+        return default
+    if not 1 <= size <= settings.API_MAX_PAGE_SIZE:
+        raise ApiError(
+            400,
+            BAD_REQUEST,
+            _("size must be between 1 and %(max)s.") % {"max": settings.API_MAX_PAGE_SIZE},
+            error_name="InvalidSize",
+            parameters={"size": str(size)},
+        )
+    return size
 
 
 class ErrorBody(Schema):

@@ -5,7 +5,6 @@ own events and those it is the related partner of), newest first, continuation-p
 import datetime
 import json
 
-from django.conf import settings
 from django.db.models import F
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -13,11 +12,14 @@ from ninja import Schema
 from partnercenter.api.framework import (
     BAD_REQUEST,
     ApiError,
+    Attributes,
     PartnerCenterRouter,
     collection,
+    collection_schema,
     continuation,
     link,
     next_link,
+    page_size,
     parse_guid,
 )
 from partnercenter.audit.read import Filters, events_for_partner, events_page
@@ -43,16 +45,6 @@ OPERATION_TYPES = {
 FILTER_FIELDS = ("CustomerId", "ResourceType", "CustomerName")
 
 
-class Attributes(Schema):
-    objectType: str
-
-
-class Link(Schema):
-    uri: str
-    method: str
-    headers: list[dict]
-
-
 class KeyValue(Schema):
     key: str
     value: str
@@ -73,11 +65,7 @@ class AuditRecord(Schema):
     attributes: Attributes
 
 
-class AuditRecordCollection(Schema):
-    totalCount: int
-    items: list[AuditRecord]
-    links: dict[str, Link]
-    attributes: Attributes
+AuditRecordCollection = collection_schema(AuditRecord, "AuditRecordCollection")
 
 
 def _day(value: str | None, field: str) -> datetime.date | None:
@@ -167,14 +155,7 @@ def audit_records(
     ``subscription``, ``relationship``, ``user``, ``webhook``, ``api_token``...) or
     CustomerName (contains)."""
     partner = partner_for_user(request.user, Action.VIEW_ACTIVITY_LOG)
-    per_page = 500 if size is None else size
-    if not 1 <= per_page <= settings.API_MAX_PAGE_SIZE:
-        raise ApiError(
-            400,
-            BAD_REQUEST,
-            _("size must be between 1 and %(max)s.") % {"max": settings.API_MAX_PAGE_SIZE},
-            error_name="InvalidSize",
-        )
+    per_page = page_size(size, default=500)
     start, end = _day(startDate, "startDate"), _day(endDate, "endDate")
     if end is not None and end < start:
         raise ApiError(

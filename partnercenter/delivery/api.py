@@ -56,8 +56,12 @@ class ValidationEventStatus(Schema):
     responseMessage: str
 
 
-def _registration(request) -> WebhookEndpoint | None:
-    return webhook_endpoints_for_user(request.user).order_by("created_at", "pk").first()
+def _registration(request, *, required: bool = False) -> WebhookEndpoint | None:
+    """The partner's registration: its oldest webhook; None, or Http404 when ``required``."""
+    endpoint = webhook_endpoints_for_user(request.user).order_by("created_at", "pk").first()
+    if endpoint is None and required:
+        raise Http404
+    return endpoint
 
 
 def _resource(endpoint: WebhookEndpoint) -> dict:
@@ -78,9 +82,7 @@ FIELDS = {"url": "WebhookUrl", "events": "WebhookEvents"}
     summary="Get the webhook registration",
 )
 def registration_get(request):
-    endpoint = _registration(request)
-    if endpoint is None:
-        raise Http404
+    endpoint = _registration(request, required=True)
     return _resource(endpoint)
 
 
@@ -116,9 +118,7 @@ def registration_create(request, body: RegistrationIn):
     summary="Update the webhook registration",
 )
 def registration_update(request, body: RegistrationIn):
-    endpoint = _registration(request)
-    if endpoint is None:
-        raise Http404
+    endpoint = _registration(request, required=True)
     try:
         endpoint = endpoint_update(
             user=request.user, endpoint=endpoint, url=body.WebhookUrl, events=body.WebhookEvents
@@ -135,9 +135,7 @@ def registration_update(request, body: RegistrationIn):
     summary="Delete the webhook registration",
 )
 def registration_delete(request):
-    endpoint = _registration(request)
-    if endpoint is None:
-        raise Http404
+    endpoint = _registration(request, required=True)
     endpoint_delete(endpoint=endpoint, user=request.user)
     return HttpResponse(status=204)
 
@@ -162,9 +160,7 @@ def registration_events(request):
 def validation_send(request):
     """Queue Partner Center's ``test-created`` event to the registered URL; its status is
     at ``validationEvents/{correlationId}``."""
-    endpoint = _registration(request)
-    if endpoint is None:
-        raise Http404
+    endpoint = _registration(request, required=True)
     delivery = endpoint_test_send(endpoint=endpoint)
     return {"correlationId": str(uuid.UUID(int=delivery.pk))}
 

@@ -178,15 +178,8 @@ def _events_check(events) -> list[str]:
     return chosen
 
 
-@transaction.atomic
-def endpoint_create(*, user: User, url: str, events) -> tuple[WebhookEndpoint, str]:
-    """Register a webhook for ``user``'s partner. Returns it and its signing secret.
-
-    The secret (43 URL-safe characters) is returned this once; only a sealed
-    copy is stored. Raises PermissionDenied (not a Global admin) and
-    ValidationError keyed by ``url``/``events``.
-    """
-    partner = partner_for_user(user, Action.MANAGE_WEBHOOKS)
+def _endpoint_check(url: str, events) -> tuple[str, list[str]]:
+    """The URL and events as stored; ValidationError keyed by ``url``/``events``, both at once."""
     errors = {}
     try:
         url = url_check(url)
@@ -198,6 +191,19 @@ def endpoint_create(*, user: User, url: str, events) -> tuple[WebhookEndpoint, s
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    return url, events
+
+
+@transaction.atomic
+def endpoint_create(*, user: User, url: str, events) -> tuple[WebhookEndpoint, str]:
+    """Register a webhook for ``user``'s partner. Returns it and its signing secret.
+
+    The secret (43 URL-safe characters) is returned this once; only a sealed
+    copy is stored. Raises PermissionDenied (not a Global admin) and
+    ValidationError keyed by ``url``/``events``.
+    """
+    partner = partner_for_user(user, Action.MANAGE_WEBHOOKS)
+    url, events = _endpoint_check(url, events)
     secret = secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint.objects.create(
         partner=partner,
@@ -225,17 +231,7 @@ def endpoint_update(*, user: User, endpoint: WebhookEndpoint, url: str, events) 
     partner = partner_for_user(user, Action.MANAGE_WEBHOOKS)
     if endpoint.partner_id != partner.pk:
         raise PermissionDenied
-    errors = {}
-    try:
-        url = url_check(url)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        events = _events_check(events)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    url, events = _endpoint_check(url, events)
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     before = {"url": endpoint.url, "events": endpoint.events}
     endpoint.url, endpoint.events = url, events

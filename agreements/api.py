@@ -37,6 +37,7 @@ from partnercenter.api.framework import (
     collection,
     collection_schema,
     continuation,
+    json_response,
     link,
     next_link,
     page_size,
@@ -395,4 +396,5 @@ def customer_agreement_records(
             {"size": per_page, "complianceStatus": complianceStatus},
             page.next_cursor,
         )
-    return collection(items, links=links)
+    # Built to the schema above: answered as it is, without validating it again.
+    return json_response(collection(items, links=links))

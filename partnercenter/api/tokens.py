@@ -99,7 +99,7 @@ def token_authenticate(secret: str, *, ip_address: str | None = None) -> ApiToke
     if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     token = (
-        ApiToken.objects.select_related("user", "partner")
+        ApiToken.objects.select_related("user__partner", "partner")
         .filter(digest=token_digest(secret))
         .first()
     )

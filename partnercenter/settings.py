@@ -366,6 +366,10 @@ SCHEDULED_JOBS = {
     "expire-invitations": ("relationships.tasks.invitations_expire", "*/15 * * * *"),
     "prune": ("partnercenter.jobs.tasks.prune", "30 3 * * *"),
     "expire-api-tokens": ("partnercenter.jobs.tasks.api_tokens_expire", "45 * * * *"),
+    "admin-relationships-lifecycle": (
+        "relationships.tasks.admin_relationships_daily",
+        "20 1 * * *",
+    ),
     "requeue-stuck-deliveries": (
         "partnercenter.jobs.tasks.deliveries_requeue_stuck",
         "*/5 * * * *",

@@ -12,7 +12,7 @@ import partnercenter.api.framework
 import partnercenter.audit.api
 import partnercenter.delivery.api
 import relationships.api
-from partnercenter.api.framework import PartnerCenterAPI, api_not_found
+from partnercenter.api.framework import PartnerCenterAPI, api_not_found, graph_not_found
 from partnercenter.api.views import app_management, token_revoke_view
 from partnercenter.audit.views import activity_export, activity_log
 from partnercenter.delivery.views import (
@@ -77,6 +77,7 @@ api.add_router("v1", customers.api.router)
 api.add_router("v1", agreements.api.router)
 api.add_router("v1", partnercenter.audit.api.router)
 api.add_router("webhooks/v1", partnercenter.delivery.api.router)
+api.add_router("v1.0", relationships.api.graph)
 if settings.BENCHMARK_VIEWS:
     # A token-authenticated call with nothing else: the baseline of benchmarks/api.py.
     api.add_router("v1", partnercenter.api.framework.benchmark_router())
@@ -139,6 +140,7 @@ urlpatterns = [
     path("", api.urls),
     # Any other address under the API: a 404 in Partner Center's error body, not a page.
     re_path(r"^(?:v1|webhooks/v1)(?:/.*)?$", api_not_found),
+    re_path(r"^v1\.0(?:/.*)?$", graph_not_found),
 ]
 
 if settings.BENCHMARK_VIEWS:

@@ -1,7 +1,10 @@
-"""Reseller relationships and indirect partnerships (docs/relationships.md)."""
+"""Reseller relationships, indirect partnerships and GDAP admin relationships (docs/relationships.md)."""
+
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -297,3 +300,207 @@ class PartnershipInvitation(models.Model):
         return self.state == self.State.EXPIRED or (
             self.state == self.State.PENDING and self.expires_at <= timezone.now()
         )
+
+
+# --- GDAP: granular delegated admin privileges (docs/relationships.md) -----------------
+
+
+def admin_relationship_id() -> str:
+    """Partner Center's form of an admin relationship id: two GUIDs joined by a dash."""
+    return f"{uuid.uuid4()}-{uuid.uuid4()}"
+
+
+class SecurityGroup(models.Model):
+    """A partner's security group: a named set of its own users that an access assignment
+    gives some of an admin relationship's roles (Settings → **Security groups**)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="security_groups"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField(
+        "partnercenter.User", verbose_name=_("members"), related_name="security_groups", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = [Lower("name"), "id"]
+        verbose_name = _("security group")
+        verbose_name_plural = _("security groups")
+        constraints = [
+            models.UniqueConstraint(
+                "partner",
+                Lower("name"),
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_("Your organization already has a group with this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AdminRelationship(models.Model):
+    """A GDAP admin relationship (Microsoft Graph's ``delegatedAdminRelationship``): the
+    Microsoft Entra roles a partner asks of a customer, for a number of days, approved
+    by the customer's admin. Kept for the record when it ends (terminated, expired).
+
+    ``roles`` holds role template ids (``relationships.entraroles``). ``end_at`` is
+    ``activated_at`` + ``duration_days`` (rule G4), moved on by ``auto_extend_days`` (0 or
+    180) at each renewal. ``version`` is the ETag: it changes with every write. Rules
+    G1–G9 are in docs/relationships.md.
+    """
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        APPROVAL_PENDING = "approvalPending", _("Approval pending")
+        APPROVED = "approved", _("Approved")
+        ACTIVATING = "activating", _("Activating")
+        ACTIVE = "active", _("Active")
+        EXPIRING = "expiring", _("Expiring")
+        EXPIRED = "expired", _("Expired")
+        TERMINATION_REQUESTED = "terminationRequested", _("Termination requested")
+        TERMINATING = "terminating", _("Terminating")
+        TERMINATED = "terminated", _("Terminated")
+
+    id = models.CharField(
+        primary_key=True, max_length=73, default=admin_relationship_id, editable=False
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="admin_relationships",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="admin_relationships",
+        null=True,
+        blank=True,
+    )
+    #: The tenant a request without a listed customer is for; the approval fills ``customer``.
+    customer_tenant_id = models.UUIDField(_("customer tenant ID"), null=True, blank=True)
+    customer_display_name = models.CharField(_("customer name"), max_length=255, blank=True)
+    display_name = models.CharField(_("name"), max_length=50)
+    duration_days = models.PositiveSmallIntegerField(_("duration (days)"))
+    auto_extend_days = models.PositiveSmallIntegerField(_("auto-extend (days)"), default=0)
+    roles = models.JSONField(_("Microsoft Entra roles"), default=list)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.CREATED
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_modified_at = models.DateTimeField(_("last modified"), default=timezone.now)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    end_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "partnercenter.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    approved_by = models.ForeignKey(
+        "partnercenter.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    #: The last "expires in n days" notice sent for the current end date (30, 7, 1; 0: none).
+    notice_days = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("admin relationship")
+        verbose_name_plural = _("admin relationships")
+        constraints = [
+            models.UniqueConstraint(
+                "partner",
+                Lower("display_name"),
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "Your organization already has an admin relationship with this name."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_days__gte=1, duration_days__lte=730),
+                name="%(app_label)s_%(class)s_duration_1_to_730_days",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(auto_extend_days__in=[0, 180]),
+                name="%(app_label)s_%(class)s_auto_extend_0_or_180",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "-created_at", "id"], name="gdap_partner_list"),
+            models.Index(fields=["partner", "status", "end_at"], name="gdap_partner_status_end"),
+            models.Index(fields=["customer", "status"], name="gdap_customer_status"),
+            models.Index(fields=["status", "end_at"], name="gdap_status_end"),
+            models.Index(fields=["status", "created_at"], name="gdap_status_created"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def etag(self) -> str:
+        """The ETag Microsoft Graph sends (``@odata.etag``) and ``If-Match`` must match."""
+        return f'W/"{self.version}"'
+
+    @property
+    def duration(self) -> str:
+        """ISO 8601, as Graph writes it: ``P730D``."""
+        return f"P{self.duration_days}D"
+
+    @property
+    def auto_extend_duration(self) -> str:
+        return f"P{self.auto_extend_days}D"
+
+
+class AccessAssignment(models.Model):
+    """An admin relationship's roles given to one of the partner's security groups
+    (Graph's ``delegatedAdminAccessAssignment``): a subset of the roles the customer
+    approved (rule G7)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACTIVE = "active", _("Active")
+        DELETING = "deleting", _("Deleting")
+        DELETED = "deleted", _("Deleted")
+        ERROR = "error", _("Error")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    relationship = models.ForeignKey(
+        AdminRelationship,
+        verbose_name=_("admin relationship"),
+        on_delete=models.PROTECT,
+        related_name="access_assignments",
+    )
+    security_group = models.ForeignKey(
+        SecurityGroup, verbose_name=_("security group"), on_delete=models.PROTECT, related_name="+"
+    )
+    roles = models.JSONField(_("Microsoft Entra roles"), default=list)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_modified_at = models.DateTimeField(_("last modified"), default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("access assignment")
+        verbose_name_plural = _("access assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "security_group"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="%(app_label)s_%(class)s_one_live_per_group",
+                violation_error_message=_(
+                    "This security group already has an access assignment here."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.security_group} → {self.relationship}"
+
+    @property
+    def etag(self) -> str:
+        return f'W/"{self.version}"'

@@ -6,10 +6,12 @@ ask here: ``partner_serves_customer``, ``indirect_providers_of``.
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from agreements.models import AgreementStatusRow
 from partnercenter.delivery.access import emails_about
@@ -18,10 +20,13 @@ from partnercenter.tenant.access import partner_for_user, pk_or_404, require
 from partnercenter.tenant.roles import Action
 from relationships.invitations import InvitationKind
 from relationships.models import (
+    AccessAssignment,
+    AdminRelationship,
     IndirectPartnership,
     Invitation,
     PartnershipInvitation,
     ResellerRelationship,
+    SecurityGroup,
 )
 
 
@@ -276,3 +281,144 @@ def invitation_parse(params) -> ParsedInvitation:
 def customer_relationships(customer) -> QuerySet[ResellerRelationship]:
     """Every active relationship of ``customer`` (the admin center's **Partners** page)."""
     return active_relationships().filter(customer=customer)
+
+
+# --- GDAP admin relationships (docs/relationships.md, G9) --------------------------------
+
+
+def admin_relationships_for_user(user) -> QuerySet[AdminRelationship]:
+    """The admin relationships of the user's partner, newest first, with their customers.
+    Raises Http404 for accounts without a partner, PermissionDenied for roles that may
+    not view customers."""
+    partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
+    return AdminRelationship.objects.filter(partner=partner).select_related("customer")
+
+
+def admin_relationship_get_for_user(
+    user, pk, *, action: Action = Action.VIEW_CUSTOMERS
+) -> AdminRelationship:
+    """One admin relationship of the user's partner by its id (two GUIDs joined by a dash).
+
+    Raises Http404 when the id is malformed, unknown or another partner's, then
+    PermissionDenied when the user may not take ``action``.
+    """
+    if not isinstance(pk, str) or len(pk) != 73:
+        raise Http404
+    relationship = get_object_or_404(
+        AdminRelationship.objects.filter(partner=partner_for_user(user)).select_related(
+            "customer", "partner"
+        ),
+        pk=pk.lower(),
+    )
+    require(user, action)
+    return relationship
+
+
+def security_groups_for_user(user) -> QuerySet[SecurityGroup]:
+    """The security groups of the user's partner, by name, with their members."""
+    partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
+    return SecurityGroup.objects.filter(partner=partner).prefetch_related("members")
+
+
+def security_group_get_for_user(user, pk) -> SecurityGroup:
+    """One security group of the user's partner; Http404 outside it or for a malformed id."""
+    try:
+        key = uuid.UUID(str(pk))
+    except ValueError as exc:
+        raise Http404 from exc
+    return get_object_or_404(security_groups_for_user(user), pk=key)
+
+
+def access_assignment_get_for_user(user, relationship: AdminRelationship, pk) -> AccessAssignment:
+    """One access assignment of ``relationship`` (already scoped); Http404 otherwise."""
+    try:
+        key = uuid.UUID(str(pk))
+    except ValueError as exc:
+        raise Http404 from exc
+    return get_object_or_404(
+        AccessAssignment.objects.filter(relationship=relationship).select_related("security_group"),
+        pk=key,
+    )
+
+
+def admin_relationship_for_customer_admin(user, pk) -> AdminRelationship:
+    """The admin relationship a customer's admin opened from an approval link: one made
+    for their tenant (or for no tenant yet). Http404 for anything else (rule G6)."""
+    customer = getattr(user, "customer", None)
+    if customer is None or not isinstance(pk, str) or len(pk) != 73:
+        raise Http404
+    relationship = (
+        AdminRelationship.objects.select_related("partner", "customer")
+        .filter(pk=pk.lower())
+        .filter(Q(customer=customer) | Q(customer__isnull=True, customer_tenant_id=customer.tenant_id)
+                | Q(customer__isnull=True, customer_tenant_id__isnull=True))
+        .first()
+    )  # fmt: skip
+    if relationship is None:
+        raise Http404
+    return relationship
+
+
+def admin_relationships_of_customer(customer) -> QuerySet[AdminRelationship]:
+    """Every admin relationship made for ``customer`` (the admin center's **Partner
+    relationships**), newest first."""
+    return AdminRelationship.objects.filter(customer=customer).select_related("partner")
+
+
+#: The **Expiring admin relationships** page's buckets: key → (label, what it selects).
+EXPIRY_BUCKETS = ("1", "7", "30", "later", "expired")
+
+
+def admin_relationships_in_bucket(user, bucket: str, *, search: str = "", now=None) -> QuerySet:
+    """The partner's admin relationships in one bucket of **Expiring admin relationships**:
+    active ones ending within 1, 7 or 30 days (``"1"``, ``"7"``, ``"30"``) or after 30 days
+    (``"later"``), and those expired in the last year (``"expired"``). ``search`` keeps
+    names or customers starting with it. Read through the (partner, status, end_at) index."""
+    now = now or timezone.now()
+    rows = admin_relationships_for_user(user)
+    if bucket == "expired":
+        rows = rows.filter(
+            status=AdminRelationship.Status.EXPIRED, end_at__gte=now - timedelta(days=365)
+        )
+    elif bucket == "later":
+        rows = rows.filter(
+            status=AdminRelationship.Status.ACTIVE, end_at__gt=now + timedelta(days=30)
+        )
+    else:
+        days = int(bucket) if bucket in ("1", "7", "30") else 30
+        rows = rows.filter(
+            status=AdminRelationship.Status.ACTIVE,
+            end_at__gt=now,
+            end_at__lte=now + timedelta(days=days),
+        )
+    text = (search or "").strip()
+    if text:
+        rows = rows.filter(
+            Q(display_name__istartswith=text) | Q(customer_display_name__istartswith=text)
+        )
+    return rows
+
+
+def customers_without_admin_relationship(user, *, dap_only: bool = False) -> QuerySet:
+    """The partner's customers (status rows) with no active admin relationship of the
+    partner; with ``dap_only``, only those whose reseller relationship still carries the
+    seeds' DAP (the question partners couldn't answer during the move to GDAP). Keyset-
+    pageable by ``("sort_name", "customer_id")``."""
+    partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
+    active_gdap = AdminRelationship.objects.filter(
+        partner=partner, customer=OuterRef("customer_id"), status=AdminRelationship.Status.ACTIVE
+    )
+    rows = (
+        AgreementStatusRow.objects.filter(partner=partner)
+        .exclude(Exists(active_gdap))
+        .select_related("customer")
+    )
+    if dap_only:
+        dap = ResellerRelationship.objects.filter(
+            partner=partner,
+            customer=OuterRef("customer_id"),
+            state=ResellerRelationship.State.ACTIVE,
+            delegated_admin=True,
+        )
+        rows = rows.filter(Exists(dap))
+    return rows

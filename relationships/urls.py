@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relationships import views
+from relationships import adminviews, views
 
 app_name = "relationships"
 
@@ -39,4 +39,60 @@ urlpatterns = [
         name="partnership_customers",
     ),
     path("indirect-partnerships/<int:pk>/end/", views.partnership_end, name="partnership_end"),
+    # GDAP admin relationships (docs/relationships.md, G1–G9).
+    path("admin-relationships/", adminviews.admin_relationships, name="admin_relationships"),
+    path(
+        "admin-relationships/new/", adminviews.admin_relationship_new, name="admin_relationship_new"
+    ),
+    path(
+        "admin-relationships/auto-extend/",
+        adminviews.admin_relationships_auto_extend,
+        name="admin_relationships_auto_extend",
+    ),
+    path(
+        "admin-relationships/expiring/",
+        adminviews.admin_relationships_expiring,
+        name="admin_relationships_expiring",
+    ),
+    path(
+        "admin-relationships/coverage/",
+        adminviews.admin_relationships_coverage,
+        name="admin_relationships_coverage",
+    ),
+    path(
+        "admin-relationships/<str:pk>/",
+        adminviews.admin_relationship_detail,
+        name="admin_relationship",
+    ),
+    path(
+        "admin-relationships/<str:pk>/finalize/",
+        adminviews.admin_relationship_finalize,
+        name="admin_relationship_finalize",
+    ),
+    path(
+        "admin-relationships/<str:pk>/send/",
+        adminviews.admin_relationship_send,
+        name="admin_relationship_send",
+    ),
+    path(
+        "admin-relationships/<str:pk>/terminate/",
+        adminviews.admin_relationship_terminate,
+        name="admin_relationship_terminate",
+    ),
+    path(
+        "admin-relationships/<str:pk>/access-assignments/",
+        adminviews.access_assignment_add,
+        name="access_assignment_add",
+    ),
+    path(
+        "admin-relationships/<str:pk>/access-assignments/<uuid:assignment_pk>/remove/",
+        adminviews.access_assignment_remove,
+        name="access_assignment_remove",
+    ),
+    path(
+        "customers/<int:pk>/admin-relationships/",
+        adminviews.customer_admin_relationships,
+        name="customer_admin_relationships",
+    ),
+    path("settings/security-groups/", adminviews.security_groups, name="security_groups"),
 ]

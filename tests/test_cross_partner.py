@@ -33,7 +33,13 @@ from partnercenter.models import (
     WebhookEndpoint,
 )
 from partnercenter.tenant.roles import Role
-from relationships.models import IndirectPartnership, PartnershipInvitation, ResellerRelationship
+from relationships.models import (
+    AccessAssignment,
+    AdminRelationship,
+    IndirectPartnership,
+    PartnershipInvitation,
+    ResellerRelationship,
+)
 from tests.factories import (
     AgreementAcceptanceFactory,
     IndirectPartnershipFactory,
@@ -83,6 +89,16 @@ OBJECT_URLS = {
     "webhooks:delete": lambda w: [w["endpoint"].pk],
     "webhooks:resend": lambda w: [w["delivery"].pk],
     "tokens:revoke": lambda w: [w["token"].pk],
+    "relationships:admin_relationship": lambda w: [w["gdap"].pk],
+    "relationships:admin_relationship_finalize": lambda w: [w["gdap_draft"].pk],
+    "relationships:admin_relationship_send": lambda w: [w["gdap"].pk],
+    "relationships:admin_relationship_terminate": lambda w: [w["gdap"].pk],
+    "relationships:access_assignment_add": lambda w: [w["gdap"].pk],
+    "relationships:access_assignment_remove": lambda w: [w["gdap"].pk, w["assignment"].pk],
+    "relationships:customer_admin_relationships": lambda w: [w["customer"].pk],
+    # Customer accounts only; another tenant's link is the invalid-link page.
+    "admincenter:admin_relationship": lambda w: [w["gdap"].pk],
+    "admincenter:admin_relationship_remove": lambda w: [w["gdap"].pk],
     # Customer accounts only (403 for every partner user), whoever the partner is.
     "admincenter:partner_detail": lambda w: [w["provider"].tenant_id],
 }
@@ -97,6 +113,10 @@ OWN_PAGES = {
     "relationships:partnership_invite", "admincenter:home", "admincenter:login",
     "admincenter:password_change", "admincenter:partners", "webhooks:list", "activity_log",
     "agreements:compliance", "agreements:bulk_new", "tokens:list",
+    "relationships:admin_relationships", "relationships:admin_relationship_new",
+    "relationships:admin_relationships_auto_extend", "relationships:admin_relationships_expiring",
+    "relationships:admin_relationships_coverage", "relationships:security_groups",
+    "admincenter:admin_portal",
 }  # fmt: skip
 #: Own downloads (some with a non-object argument): the Activity log's and Agreement
 #: compliance's exports, and the bulk confirmation template.
@@ -147,6 +167,8 @@ def _snapshot():
             AuditEvent,
             BulkAttestation,
             ApiToken,
+            AdminRelationship,
+            AccessAssignment,
         )
     } | {
         "states": sorted(
@@ -159,11 +181,36 @@ def _snapshot():
              *WebhookDelivery.objects.values_list("pk", "state", "attempts"),
              *BulkAttestation.objects.values_list("pk", "state", "mode"),
              *ApiToken.objects.values_list("pk", "revoked_at"),
-             *WebhookEndpoint.objects.values_list("pk", "url", "events")))
+             *WebhookEndpoint.objects.values_list("pk", "url", "events"),
+             *AdminRelationship.objects.values_list("pk", "status", "version", "auto_extend_days"),
+             *AccessAssignment.objects.values_list("pk", "status", "version")))
         ),
         "invitation_links": sorted(PartnershipInvitation.objects.values_list("token_hash", flat=True)),
         "jobs": DBTaskResult.objects.count(),
     }  # fmt: skip
+
+
+def _gdap_world(provider, customer) -> dict:
+    """Partner B's admin relationships: an active one with an access assignment, a draft."""
+    from django.utils import timezone
+
+    from relationships.models import AccessAssignment, AdminRelationship, SecurityGroup
+
+    exchange = "29232cdf-9323-42fd-ade2-1d097af3e4de"
+    gdap = AdminRelationship.objects.create(
+        partner=provider, customer=customer, customer_tenant_id=customer.tenant_id,
+        customer_display_name=customer.company_name, display_name="Bravo Secret Helpdesk",
+        duration_days=30, roles=[exchange], status="active", activated_at=timezone.now(),
+        end_at=timezone.now() + timezone.timedelta(days=30),
+    )  # fmt: skip
+    group = SecurityGroup.objects.create(partner=provider, name="Bravo Secret Group")
+    assignment = AccessAssignment.objects.create(
+        relationship=gdap, security_group=group, roles=[exchange], status="active"
+    )
+    draft = AdminRelationship.objects.create(
+        partner=provider, display_name="Bravo Draft", duration_days=30, roles=[exchange]
+    )
+    return {"gdap": gdap, "gdap_draft": draft, "group": group, "assignment": assignment}
 
 
 @pytest.fixture
@@ -216,6 +263,7 @@ def world():
         "partnership": IndirectPartnershipFactory(provider=provider, reseller=reseller),
         "invitation": PartnershipInvitationFactory(provider=provider, reseller=reseller),
         "token": token_create(user=sales, name="Bravo nightly sync")[0],
+        **_gdap_world(provider, customer),
         "a": PartnerFactory(partner_type="indirect_provider", name="Alpha Distribution"),
         "a_reseller": PartnerFactory(partner_type="indirect_reseller", name="Alpha Reseller"),
     }
@@ -245,6 +293,8 @@ def test_no_user_of_another_partner_reaches_partner_bs_objects(client, world, pa
 def test_no_page_of_partner_a_shows_partner_bs_data(client, world):
     client.force_login(UserFactory(partner=world["a"], roles=list(Role)))
     secrets = [
+        "Bravo Secret Helpdesk",
+        "Bravo Secret Group",
         "Bravo Secret Customer",
         "bravo@b.example",
         "Bravo Reseller",
@@ -351,14 +401,43 @@ API_CALLS = {
         "get", f"/v1/agreementtemplates/{AgreementTemplate.objects.current().template_id}/document", None
     ),
     "webhook_events_list": lambda w: ("get", "/webhooks/v1/registration/events", None),
+    # Microsoft Graph (GDAP): B's admin relationship and its access assignment.
+    "admin_relationships_get": lambda w: ("get", f"{GRAPH}/{w['gdap'].pk}", None),
+    "admin_relationships_update": lambda w: ("patch", f"{GRAPH}/{w['gdap_draft'].pk}", {"displayName": "A's"}),
+    "admin_relationships_delete": lambda w: ("delete", f"{GRAPH}/{w['gdap_draft'].pk}", None),
+    "admin_relationship_requests_create": lambda w: (
+        "post", f"{GRAPH}/{w['gdap'].pk}/requests", {"action": "terminate"}
+    ),
+    "access_assignments_list": lambda w: ("get", f"{GRAPH}/{w['gdap'].pk}/accessAssignments", None),
+    "access_assignments_create": lambda w: (
+        "post", f"{GRAPH}/{w['gdap'].pk}/accessAssignments",
+        {"accessContainer": {"accessContainerId": str(w["group"].pk)},
+         "accessDetails": {"unifiedRoles": [{"roleDefinitionId": "29232cdf-9323-42fd-ade2-1d097af3e4de"}]}},
+    ),
+    "access_assignments_get": lambda w: (
+        "get", f"{GRAPH}/{w['gdap'].pk}/accessAssignments/{w['assignment'].pk}", None
+    ),
+    "access_assignments_update": lambda w: (
+        "patch", f"{GRAPH}/{w['gdap'].pk}/accessAssignments/{w['assignment'].pk}",
+        {"accessDetails": {"unifiedRoles": []}},
+    ),
+    "access_assignments_delete": lambda w: (
+        "delete", f"{GRAPH}/{w['gdap'].pk}/accessAssignments/{w['assignment'].pk}", None
+    ),
+    "admin_relationships_list": lambda w: ("get", GRAPH, None),
     # Writes that name no object make A's own data; they are the permission matrix's
     # (tests/test_api_permissions.py): here they must not touch B's.
     "customers_create": None,
     "webhook_registration_create": None,
+    "admin_relationships_create": None,
 }  # fmt: skip
+
+GRAPH = "/v1.0/tenantRelationships/delegatedAdminRelationships"
 
 #: Partner B's data that no answer to partner A may contain.
 B_SECRETS = [
+    "Bravo Secret Helpdesk",
+    "Bravo Secret Group",
     "Bravo Secret Customer",
     "bravo@b.example",
     "Bravo Reseller",
@@ -414,6 +493,7 @@ def test_no_api_token_of_another_partner_reaches_partner_bs_objects(client, worl
             if response.status_code == 200:
                 assert operation_id in {
                     "customers_list", "customer_agreement_records_list", "audit_records_list",
+                    "admin_relationships_list",
                     "relationships_list", "offers_list", "agreements_list",
                     "agreement_documents_get", "webhook_events_list",
                 }, (operation_id, text[:300])  # fmt: skip

@@ -47,7 +47,9 @@ logger = logging.getLogger(__name__)
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Where the API answers: paths under these get its error body, never a page.
-API_PREFIXES = ("/v1/", "/webhooks/v1/")
+API_PREFIXES = ("/v1/", "/webhooks/v1/", "/v1.0/")
+#: Microsoft Graph's paths (GDAP): their errors are Graph's ``{"error": {"code", "message"}}``.
+GRAPH_PREFIX = "/v1.0/"
 
 # --- Errors in Partner Center's body ----------------------------------------------------
 
@@ -532,6 +534,8 @@ def _around(callback):
                 )
                 if allowed:
                     response["Allow"] = allowed
+        if request.path.startswith(GRAPH_PREFIX) and response.status_code >= 400:
+            response = _graph_error(response)
         for header in ("MS-CorrelationId", "MS-RequestId"):
             value = request.headers.get(header, "")
             if value and len(value) <= 100 and value.isprintable():
@@ -542,6 +546,53 @@ def _around(callback):
 
     view.login_required = False
     return csrf_exempt(view)
+
+
+#: Graph's error codes for the statuses it answers.
+GRAPH_CODES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    412: "PreconditionFailed",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+}
+
+
+def graph_error_body(
+    status: int, message: str, *, code: str = "", details: list | None = None
+) -> dict:
+    """Microsoft Graph's error body: ``{"error": {"code", "message"[, "details"]}}``."""
+    error = {"code": code or GRAPH_CODES.get(status, "BadRequest"), "message": str(message)}
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def _graph_error(response: HttpResponse) -> HttpResponse:
+    """A Partner Center error body turned into Graph's, same status and headers."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = {}
+    if "error" in body or not isinstance(body, dict):
+        return response
+    details = [
+        {"code": "InvalidInput", "target": k, "message": v}
+        for k, v in body.get("parameters", {}).items()
+    ]
+    graph = JsonResponse(
+        graph_error_body(response.status_code, body.get("description", ""), details=details),
+        status=response.status_code,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for header in ("Retry-After", "WWW-Authenticate", "Allow"):
+        if header in response:
+            graph[header] = response[header]
+    return graph
 
 
 def _has_nul(request: HttpRequest) -> bool:
@@ -690,6 +741,20 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
 
 
 api_not_found.login_required = False
+
+
+def graph_not_found(request, *args, **kwargs) -> JsonResponse:
+    """An unknown address under Microsoft Graph's paths: Graph's 404 body."""
+    return JsonResponse(
+        graph_error_body(
+            404, _("Nothing was found at this address, or your organization can't see it.")
+        ),
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+graph_not_found.login_required = False
 
 
 def json_response(data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:

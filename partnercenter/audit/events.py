@@ -43,6 +43,17 @@ class EventType:
     API_TOKEN_FIRST_USED = "api_token.first_used"  # noqa: S105 - an event code
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105 - an event code
     API_TOKEN_EXPIRED = "api_token.expired"  # noqa: S105 - an event code
+    ADMIN_RELATIONSHIP_CREATED = "admin_relationship.created"
+    ADMIN_RELATIONSHIP_DELETED = "admin_relationship.deleted"
+    ADMIN_RELATIONSHIP_FINALIZED = "admin_relationship.finalized"
+    ADMIN_RELATIONSHIP_APPROVED = "admin_relationship.approved"
+    ADMIN_RELATIONSHIP_TERMINATED = "admin_relationship.terminated"
+    ADMIN_RELATIONSHIP_EXTENDED = "admin_relationship.extended"
+    ADMIN_RELATIONSHIP_EXPIRED = "admin_relationship.expired"
+    ADMIN_RELATIONSHIP_AUTO_EXTEND_CHANGED = "admin_relationship.auto_extend_changed"
+    ACCESS_ASSIGNMENT_CREATED = "access_assignment.created"
+    ACCESS_ASSIGNMENT_UPDATED = "access_assignment.updated"
+    ACCESS_ASSIGNMENT_DELETED = "access_assignment.deleted"
 
     LABELS = {
         CUSTOMER_CREATED: gettext_lazy("Customer added"),
@@ -78,6 +89,19 @@ class EventType:
         API_TOKEN_FIRST_USED: gettext_lazy("API token used for the first time"),
         API_TOKEN_REVOKED: gettext_lazy("API token revoked"),
         API_TOKEN_EXPIRED: gettext_lazy("API token expired"),
+        ADMIN_RELATIONSHIP_CREATED: gettext_lazy("Admin relationship requested"),
+        ADMIN_RELATIONSHIP_DELETED: gettext_lazy("Admin relationship request deleted"),
+        ADMIN_RELATIONSHIP_FINALIZED: gettext_lazy("Admin relationship request finalized"),
+        ADMIN_RELATIONSHIP_APPROVED: gettext_lazy("Admin relationship approved"),
+        ADMIN_RELATIONSHIP_TERMINATED: gettext_lazy("Admin relationship terminated"),
+        ADMIN_RELATIONSHIP_EXTENDED: gettext_lazy("Admin relationship extended"),
+        ADMIN_RELATIONSHIP_EXPIRED: gettext_lazy("Admin relationship expired"),
+        ADMIN_RELATIONSHIP_AUTO_EXTEND_CHANGED: gettext_lazy(
+            "Admin relationship auto-extend changed"
+        ),
+        ACCESS_ASSIGNMENT_CREATED: gettext_lazy("Access assignment added"),
+        ACCESS_ASSIGNMENT_UPDATED: gettext_lazy("Access assignment changed"),
+        ACCESS_ASSIGNMENT_DELETED: gettext_lazy("Access assignment removed"),
     }
 
     @classmethod

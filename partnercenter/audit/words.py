@@ -209,4 +209,37 @@ _SENTENCES = {
     ),
     EventType.API_TOKEN_REVOKED: gettext_lazy("%(actor)s revoked the API token %(object)s."),
     EventType.API_TOKEN_EXPIRED: gettext_lazy("The API token %(object)s expired."),
+    EventType.ADMIN_RELATIONSHIP_CREATED: gettext_lazy(
+        "%(actor)s requested the admin relationship %(object)s."
+    ),
+    EventType.ADMIN_RELATIONSHIP_DELETED: gettext_lazy(
+        "%(actor)s deleted the admin relationship request %(object)s."
+    ),
+    EventType.ADMIN_RELATIONSHIP_FINALIZED: gettext_lazy(
+        "%(actor)s finalized the admin relationship request %(object)s."
+    ),
+    EventType.ADMIN_RELATIONSHIP_APPROVED: gettext_lazy(
+        "%(actor)s approved the admin relationship %(object)s."
+    ),
+    EventType.ADMIN_RELATIONSHIP_TERMINATED: gettext_lazy(
+        "%(actor)s terminated the admin relationship %(object)s."
+    ),
+    EventType.ADMIN_RELATIONSHIP_EXTENDED: gettext_lazy(
+        "The admin relationship %(object)s was extended by 180 days."
+    ),
+    EventType.ADMIN_RELATIONSHIP_EXPIRED: gettext_lazy(
+        "The admin relationship %(object)s expired."
+    ),
+    EventType.ADMIN_RELATIONSHIP_AUTO_EXTEND_CHANGED: gettext_lazy(
+        "%(actor)s changed auto-extend of the admin relationship %(object)s."
+    ),
+    EventType.ACCESS_ASSIGNMENT_CREATED: gettext_lazy(
+        "%(actor)s added the access assignment %(object)s."
+    ),
+    EventType.ACCESS_ASSIGNMENT_UPDATED: gettext_lazy(
+        "%(actor)s changed the access assignment %(object)s."
+    ),
+    EventType.ACCESS_ASSIGNMENT_DELETED: gettext_lazy(
+        "%(actor)s removed the access assignment %(object)s."
+    ),
 }

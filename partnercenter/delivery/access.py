@@ -15,6 +15,8 @@ EMAIL_KIND_ACTION = {
     OutboundEmail.Kind.ACCEPTANCE_NOTICE: Action.VIEW_CUSTOMERS,
     # A user's own sign-in notices: those who manage the partner's users.
     OutboundEmail.Kind.SECURITY_NOTICE: Action.MANAGE_USERS,
+    OutboundEmail.Kind.ADMIN_RELATIONSHIP_REQUEST: Action.MANAGE_ADMIN_RELATIONSHIPS,
+    OutboundEmail.Kind.ADMIN_RELATIONSHIP_NOTICE: Action.VIEW_CUSTOMERS,
 }
 
 

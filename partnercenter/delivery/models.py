@@ -61,6 +61,11 @@ class OutboundEmail(Delivery):
         PARTNERSHIP_INVITATION = "partnership_invitation", _("Indirect provider invitation")
         ACCEPTANCE_NOTICE = "acceptance_notice", _("Acceptance notice")
         SECURITY_NOTICE = "security_notice", _("Security notice")
+        ADMIN_RELATIONSHIP_REQUEST = "admin_relationship_request", _("Admin relationship request")
+        ADMIN_RELATIONSHIP_NOTICE = (
+            "admin_relationship_notice",
+            _("Admin relationship expiry notice"),
+        )
 
     partner = models.ForeignKey(
         Partner,

@@ -61,6 +61,14 @@ EVENTS = {
     "customer-agreement-accepted-by-customer": _lazy(
         "A customer accepted the agreement in the admin center"
     ),
+    "granular-admin-relationship-approved": _lazy("A customer approved an admin relationship"),
+    "granular-admin-relationship-activated": _lazy("An admin relationship became active"),
+    "granular-admin-relationship-terminated": _lazy("An admin relationship was terminated"),
+    "granular-admin-relationship-expired": _lazy("An admin relationship expired"),
+    "granular-admin-access-assignment-created": _lazy("An access assignment was added"),
+    "granular-admin-access-assignment-activated": _lazy("An access assignment became active"),
+    "granular-admin-access-assignment-updated": _lazy("An access assignment was changed"),
+    "granular-admin-access-assignment-deleted": _lazy("An access assignment was removed"),
 }
 #: Partner Center's event for **Send test event**; every endpoint receives it.
 TEST_EVENT = "test-created"

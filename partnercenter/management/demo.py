@@ -19,7 +19,13 @@ from customers.models import Customer, Offer, Subscription
 from partnercenter.models import Partner, User
 from partnercenter.tenant.roles import Role
 from partnercenter.tenant.services import customer_list_changed
-from relationships.models import IndirectPartnership, ResellerRelationship
+from relationships.models import (
+    AccessAssignment,
+    AdminRelationship,
+    IndirectPartnership,
+    ResellerRelationship,
+    SecurityGroup,
+)
 
 #: Every demo sign-in uses this password (demo data only; never in production).
 DEMO_PASSWORD = "Demo-Partner-2026"  # noqa: S105
@@ -121,6 +127,15 @@ class DemoSignIn:
     language: str = "en"
 
 
+# Microsoft Entra role template ids the demo's admin relationships ask for.
+HELPDESK = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
+LICENSE = "4d6ac14f-3453-41d0-bef9-a3e0c569773a"
+READERS = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"
+EXCHANGE = "29232cdf-9323-42fd-ade2-1d097af3e4de"
+SECURITY_READER = "5d6b6bb7-de71-4623-b4af-96380a352509"
+INTUNE = "3a2c62db-5318-420d-8d74-23affee5d9d5"
+
+
 @transaction.atomic
 def demo_seed() -> list[DemoSignIn]:
     """Create or refresh the demo data; running it again adds nothing new.
@@ -201,7 +216,50 @@ def demo_seed() -> list[DemoSignIn]:
     # status rows the way rebuild_agreement_status does.
     for customer in Customer.objects.exclude(domain_prefix__startswith=BULK_PREFIX):
         agreement_status_sync(customer)
+    _demo_admin_relationships(partners["direct"], agents["direct"])
     return sign_ins
+
+
+#: GDAP demo: (name, customer prefix, days active so far, duration, auto-extend, status, roles).
+ADMIN_RELATIONSHIPS = [
+    ("Helpdesk and licensing", "contosokr", 60, 730, 180, "active", [HELPDESK, LICENSE, READERS]),
+    ("Exchange migration", "haeundaeresort", 85, 90, 0, "active", [EXCHANGE, READERS]),
+    ("Security review", "contosokr", 0, 180, 0, "approvalPending", [SECURITY_READER]),
+    ("Intune rollout draft", "haeundaeresort", 0, 365, 0, "created", [INTUNE]),
+    ("Year one support", "contosokr", 400, 365, 0, "expired", [HELPDESK]),
+]
+
+
+def _demo_admin_relationships(partner: Partner, agent: User) -> None:
+    """A few admin relationships in several states (one expiring within 7 days) and a
+    security group with an access assignment. Written directly, as the other demo rows."""
+    now = timezone.now()
+    group, _ = SecurityGroup.objects.get_or_create(partner=partner, name="Tier 1 helpdesk")
+    group.members.add(agent)
+    for name, prefix, days_in, duration, extend, status, roles in ADMIN_RELATIONSHIPS:
+        customer = Customer.objects.get(domain_prefix=prefix)
+        active_like = status in ("active", "expired")
+        activated = now - datetime.timedelta(days=days_in) if active_like else None
+        relationship, created = AdminRelationship.objects.get_or_create(
+            partner=partner,
+            display_name=name,
+            defaults={
+                "customer": customer,
+                "customer_tenant_id": customer.tenant_id,
+                "customer_display_name": customer.company_name,
+                "duration_days": duration,
+                "auto_extend_days": extend,
+                "roles": roles,
+                "status": status,
+                "created_by": agent,
+                "activated_at": activated,
+                "end_at": activated + datetime.timedelta(days=duration) if activated else None,
+            },
+        )
+        if created and status == "active" and extend:
+            AccessAssignment.objects.create(
+                relationship=relationship, security_group=group, roles=roles[:1], status="active"
+            )
 
 
 def _demo_customer(row, *, partners, agents, template) -> Customer:

@@ -52,6 +52,11 @@ class Action(models.TextChoices):
     # The primary contact, and the activity log.
     EDIT_CUSTOMER = "edit_customer", _("Change a customer's primary contact")
     VIEW_ACTIVITY_LOG = "view_activity_log", _("See and export the partner's activity log")
+    # GDAP admin relationships and security groups (docs/relationships.md, G9).
+    MANAGE_ADMIN_RELATIONSHIPS = (
+        "manage_admin_relationships",
+        _("Request, finalize, terminate admin relationships and manage access assignments"),
+    )
 
 
 _ALL = frozenset(Action)
@@ -78,6 +83,7 @@ MATRIX: dict[Role, frozenset[Action]] = {
             Action.REMOVE_RELATIONSHIP,
             Action.MANAGE_PARTNERSHIPS,
             Action.PLACE_ORDERS,
+            Action.MANAGE_ADMIN_RELATIONSHIPS,
         }
     ),
     Role.SALES_AGENT: frozenset(

@@ -6,12 +6,13 @@ customer accounts get no partner dashboard page (CustomerAccountMiddleware).
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from agreements.models import AgreementTemplate, user_today
 from agreements.selectors import (
@@ -26,8 +27,19 @@ from partnercenter.signin.mixins import SignInMixin
 from partnercenter.tenant.forms import TemporaryPasswordChangeForm
 from partnercenter.web.pages import next_or, replayed, submit_once
 from relationships.admincenter.workflows import invitation_accept
+from relationships.adminrelationships import (
+    admin_relationship_approve as admin_relationship_approve_service,
+)
+from relationships.adminrelationships import admin_relationship_terminate
+from relationships.entraroles import roles_named
 from relationships.invitations import AGREEMENT_REF
-from relationships.selectors import InvalidInvitation, customer_relationships, invitation_parse
+from relationships.selectors import (
+    InvalidInvitation,
+    admin_relationship_for_customer_admin,
+    admin_relationships_of_customer,
+    customer_relationships,
+    invitation_parse,
+)
 
 admin_center_login_required = login_required(login_url="admincenter:login")
 
@@ -224,12 +236,21 @@ def _partner_rows(customer):
 
 @admin_center_login_required
 def partners(request):
-    """**Partners**: every partner the customer works with (seed 000 step 8)."""
+    """**Partners**: every partner the customer works with (seed 000 step 8), and
+    **Partner relationships**: the admin relationships made for this tenant, with their
+    roles and **Remove roles** (GDAP)."""
     customer = _customer(request)
     return render(
         request,
         "admincenter/partners.html",
-        {"customer": customer, "rows": _partner_rows(customer)},
+        {
+            "customer": customer,
+            "rows": _partner_rows(customer),
+            # Partner relationships: GDAP admin relationships made for this tenant.
+            "admin_relationships": [
+                (r, roles_named(r.roles)) for r in admin_relationships_of_customer(customer)[:200]
+            ],
+        },
     )
 
 
@@ -252,3 +273,81 @@ def partner_detail(request, partner_id):
     return render(
         request, "admincenter/partner_detail.html", {"row": rows[0], "resellers": resellers}
     )
+
+
+# --- GDAP: Approve partner roles, Partner relationships (docs/relationships.md, G6) ------
+
+
+@login_not_required
+def admin_portal(request):
+    """Where an approval link lands: ``…/AdminPortal/Home#/partners/invitation/
+    granularAdminRelationships/{id}``. The id is in the fragment, which never reaches the
+    server: a small static script reads it and opens **Approve partner roles**; without
+    script the page says where to find the request."""
+    return render(request, "admincenter/admin_portal.html")
+
+
+def _gdap_relationship(request, pk):
+    try:
+        return admin_relationship_for_customer_admin(request.user, pk)
+    except Http404:
+        return None
+
+
+@admin_center_login_required
+def admin_relationship_approve(request, pk):
+    """**Approve partner roles**: the partner, the relationship's name, its roles with
+    what each allows, its duration and auto-extend, and **Approve all**. A link that is
+    unknown or made for another tenant gets the invalid-link page (404); an expired,
+    terminated or already approved one says what it is."""
+    customer = _customer(request)
+    relationship = _gdap_relationship(request, pk)
+    if relationship is None:
+        return _invalid(request)
+    errors = []
+    if request.method == "POST":
+
+        def approve():
+            admin_relationship_approve_service(user=request.user, relationship=relationship)
+            return reverse("admincenter:partners"), _(
+                "You approved the roles of %(partner)s's admin relationship %(name)s."
+            ) % {"partner": relationship.partner.name, "name": relationship.display_name}
+
+        if done := replayed(request):
+            return done
+        try:
+            return submit_once(request, approve)
+        except ValidationError as exc:
+            errors = exc.messages
+            relationship.refresh_from_db()
+    context = {
+        "relationship": relationship,
+        "customer": customer,
+        "roles": roles_named(relationship.roles),
+        "errors": errors,
+    }
+    return render(request, "admincenter/admin_relationship.html", context)
+
+
+@admin_center_login_required
+@require_POST
+def admin_relationship_remove(request, pk):
+    """**Remove roles**: the customer ends an active admin relationship."""
+    _customer(request)
+    if done := replayed(request):
+        return done
+    relationship = _gdap_relationship(request, pk)
+    if relationship is None or relationship.customer_id != request.user.customer_id:
+        return _invalid(request)
+
+    def remove():
+        admin_relationship_terminate(user=request.user, relationship=relationship)
+        return reverse("admincenter:partners"), _(
+            "%(partner)s no longer has the roles of %(name)s."
+        ) % {"partner": relationship.partner.name, "name": relationship.display_name}
+
+    try:
+        return submit_once(request, remove)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("admincenter:partners")

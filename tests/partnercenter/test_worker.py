@@ -108,6 +108,7 @@ def test_the_worker_runs_the_scheduled_jobs(db, monkeypatch, settings):
         "prune": "SUCCESSFUL",
         "deliveries_requeue_stuck": "SUCCESSFUL",
         "api_tokens_expire": "SUCCESSFUL",
+        "admin_relationships_daily": "SUCCESSFUL",
     }
     assert results["invitations_expire"].return_value == 1
     expired.refresh_from_db()

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
-from django.utils import timezone
 
 from partnercenter.audit.events import EventType
 from partnercenter.models import AuditEvent, OutboundEmail, User, WebhookDelivery
@@ -377,8 +376,9 @@ def test_graph_errors_are_in_graphs_shape(client, admin_agent):
     }
     assert api.get("/v1.0/nothing").status_code == 404
     assert client.get(GRAPH).json()["error"]["code"] == "Unauthorized"
-    assert api.post(GRAPH, {"displayName": "x", "duration": "thirty days",
-                            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": EXCHANGE}]}}).status_code == 400  # fmt: skip
+    wordy = {"displayName": "x", "duration": "thirty days",
+             "accessDetails": {"unifiedRoles": [{"roleDefinitionId": EXCHANGE}]}}  # fmt: skip
+    assert api.post(GRAPH, wordy).status_code == 400
 
 
 def test_graph_list_pages_with_top_and_next_link(client, admin_agent, customer):

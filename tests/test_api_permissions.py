@@ -162,7 +162,7 @@ OPERATIONS = {
     # Microsoft Graph: GDAP admin relationships (docs/relationships.md, G9).
     "admin_relationships_list": ("get", lambda p: GRAPH, None, Action.VIEW_CUSTOMERS),
     "admin_relationships_get": ("get", lambda p: f"{GRAPH}/{_gdap(p).pk}", None, Action.VIEW_CUSTOMERS),
-    "admin_relationships_create": ("post", lambda p: GRAPH, _graph_body, Action.MANAGE_ADMIN_RELATIONSHIPS),
+    "admin_relationships_create": ("post", lambda p: GRAPH, lambda: _graph_body(), Action.MANAGE_ADMIN_RELATIONSHIPS),
     "admin_relationships_update": ("patch", lambda p: f"{GRAPH}/{_gdap(p).pk}",
                                    lambda: {"displayName": f"G{next(_domains)}"}, Action.MANAGE_ADMIN_RELATIONSHIPS),
     "admin_relationships_delete": ("delete", lambda p: f"{GRAPH}/{_gdap(p).pk}", None,

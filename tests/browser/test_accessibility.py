@@ -22,7 +22,7 @@ from partnercenter.api.tokens import token_create
 from partnercenter.management.demo import DEMO_PASSWORD
 from partnercenter.models import User
 from relationships.invitations import InvitationKind, invitation_url
-from relationships.models import IndirectPartnership, ResellerRelationship
+from relationships.models import AdminRelationship, IndirectPartnership, ResellerRelationship
 from tests.factories import PartnershipInvitationFactory
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
@@ -189,6 +189,27 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
     page.locator("#token-form [type=submit]").click()
     page.wait_for_load_state("load")
     audit("App management, error state")
+
+    # GDAP: the admin relationships pages, a request waiting for approval and an active one.
+    pending = AdminRelationship.objects.get(partner=fabrikam, display_name="Security review")
+    active = AdminRelationship.objects.get(partner=fabrikam, display_name="Helpdesk and licensing")
+    for path in (
+        "/admin-relationships/",
+        f"/admin-relationships/new/?customer={active.customer_id}",
+        "/admin-relationships/new/",
+        f"/admin-relationships/{pending.pk}/",
+        f"/admin-relationships/{active.pk}/",
+        f"/admin-relationships/{active.pk}/terminate/",
+        "/admin-relationships/expiring/?bucket=7",
+        "/admin-relationships/coverage/",
+        "/settings/security-groups/",
+        f"/customers/{active.customer_id}/admin-relationships/",
+    ):
+        audit.visit(base + path)
+    page.goto(base + "/admin-relationships/new/")
+    page.locator("#admin-relationship-form [type=submit]").click()
+    page.wait_for_load_state("load")
+    audit("Create an admin relationship request, error state")
     page.goto(base + "/settings/users/add/")
     _submit(page)
     audit("Add user, error state")
@@ -229,6 +250,8 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
     _sign_in(page, base, "admin@contosokr.onmicrosoft.com", path="/admincenter/signin/")
     audit.visit(base + "/admincenter/")
     audit.visit(base + "/admincenter/partners/")
+    audit.visit(base + f"/admincenter/admin-relationships/{pending.pk}/")
+    audit.visit(base + "/admincenter/AdminPortal/Home")
     for kind in (InvitationKind.RESELLER, InvitationKind.AGREEMENT):
         url = invitation_url(kind, partner=fabrikam, base_url=base + "/admincenter/")
         audit.visit(url, f"admin center, {kind}")
@@ -249,7 +272,7 @@ def test_every_main_page_has_no_serious_axe_violation_and_no_sideways_scroll_on_
     ):
         audit.visit(base + path)
 
-    assert audit.pages == 58
+    assert audit.pages == 71
     assert audit.findings == [], "\n".join(audit.findings)
 
 

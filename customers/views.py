@@ -85,6 +85,7 @@ def customer_list(request):
             "max_search": MAX_SEARCH,
             "may_add": may(request.user, Action.ADD_CUSTOMER),
             "may_invite": may(request.user, Action.INVITE_CUSTOMERS),
+            "may_request_admin": may(request.user, Action.MANAGE_ADMIN_RELATIONSHIPS),
             "status_labels": AgreementStatus.LABELS,
         },
     )

@@ -320,3 +320,49 @@ def test_ended_or_unfinished_requests_get_a_clear_page(client, admin_agent, stat
     page = client.post(reverse("admincenter:admin_relationship", args=[relationship.pk]))
     assert page.status_code == 200 and page.context["relationship"].status == status
     assert "Approve all" not in page.content.decode()
+
+
+def test_send_remove_and_auto_extend_follow_the_matrix(client):
+    def send_url(p):
+        return reverse(
+            "relationships:admin_relationship_send",
+            args=[_relationship(p, status="approvalPending").pk],
+        )
+
+    assert_permission_matrix(client, build_url=send_url, allowed=ACTORS, method="post",
+                             data={"to_email": "a@b.example", "subject": "s", "text": "t"})  # fmt: skip
+
+    def remove_url(p):
+        relationship = _relationship(p, status="active")
+        group = SecurityGroup.objects.create(partner=p, name=f"G{next(_n)}")
+        assignment = AccessAssignment.objects.create(
+            relationship=relationship, security_group=group, roles=[EXCHANGE], status="active"
+        )
+        return reverse(
+            "relationships:access_assignment_remove", args=[relationship.pk, assignment.pk]
+        )
+
+    assert_permission_matrix(client, build_url=remove_url, allowed=ACTORS, method="post")
+    assert_permission_matrix(
+        client,
+        build_url=lambda p: reverse("relationships:admin_relationships_auto_extend"),
+        allowed=ACTORS,
+        method="post",
+        data=lambda p: {"relationship": [_relationship(p).pk], "auto_extend": "on"},
+        scoped=False,
+    )
+
+
+def test_partner_users_get_403_on_the_customers_approval_pages(client, admin_agent):
+    relationship = _relationship(admin_agent.partner, status="approvalPending")
+    client.force_login(admin_agent)
+    assert (
+        client.get(reverse("admincenter:admin_relationship", args=[relationship.pk])).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admincenter:admin_relationship_remove", args=[relationship.pk])
+        ).status_code
+        == 403
+    )

@@ -696,7 +696,8 @@ def admin_relationships_lifecycle(*, now: datetime.datetime | None = None) -> di
     )
     # Notices before an expiry auto-extend won't prevent: 30, 7 and 1 days before.
     sent = 0
-    for days in NOTICE_DAYS:
+    # Most urgent first: a relationship ending in 5 days gets the 7-day notice, not also the 30-day one.
+    for days in sorted(NOTICE_DAYS):
         due = AdminRelationship.objects.filter(
             status=Status.ACTIVE,
             auto_extend_days=0,

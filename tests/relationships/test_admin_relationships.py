@@ -429,3 +429,16 @@ def test_graph_access_assignments_crud(client, admin_agent, customer, customer_a
     assert [a["id"] for a in api.get(base).json()["value"]] == [assignment["id"]]
     assert api.delete(path, headers={"If-Match": changed.json()["@odata.etag"]}).status_code == 204
     assert api.get(path).json()["status"] == "deleted"
+
+
+def test_a_relationship_first_seen_close_to_its_end_gets_only_the_most_urgent_notice(
+    admin_agent, customer, customer_admin
+):
+    relationship = active(admin_agent, customer, customer_admin, duration_days=60)
+    admin_relationships_lifecycle(now=relationship.end_at - datetime.timedelta(days=5))
+    subjects = set(
+        OutboundEmail.objects.filter(kind="admin_relationship_notice").values_list(
+            "subject", flat=True
+        )
+    )
+    assert subjects == {"Admin relationships expire within 7 days"}

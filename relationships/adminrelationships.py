@@ -102,8 +102,10 @@ def _touch(relationship: AdminRelationship, **changes) -> AdminRelationship:
 
 
 def _locked(relationship: AdminRelationship) -> AdminRelationship:
+    # Only the relationship's own row is locked: PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the join to the customer.
     return (
-        AdminRelationship.objects.select_for_update()
+        AdminRelationship.objects.select_for_update(of=("self",))
         .select_related("partner", "customer")
         .get(pk=relationship.pk)
     )

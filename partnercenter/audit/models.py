@@ -155,7 +155,8 @@ class AuditEvent(AppendOnlyModel):
     )
     customer_name = models.CharField(_("customer's name"), max_length=255, blank=True)
     object_type = models.CharField(_("object type"), max_length=32, blank=True)
-    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    # Room for an admin relationship id: two GUIDs joined by a dash (73 characters).
+    object_id = models.CharField(_("object ID"), max_length=80, blank=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     before = models.JSONField(_("before"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -88,7 +88,8 @@ class OutboundEmail(Delivery):
         null=True,
         blank=True,
     )
-    about_id = models.CharField(_("about (id)"), max_length=64, blank=True)
+    # Room for an admin relationship id: two GUIDs joined by a dash (73 characters).
+    about_id = models.CharField(_("about (id)"), max_length=80, blank=True)
     caused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("caused by"),

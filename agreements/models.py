@@ -477,6 +477,11 @@ class AgreementStatusRow(models.Model):
         ACCEPTED_BY_CUSTOMER = "accepted_by_customer", _("Accepted by customer")
         NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
 
+    class Gdap(models.TextChoices):
+        ACTIVE = "active", _("Active admin relationship")
+        DAP = "dap", _("DAP only")
+        NONE = "none", _("No admin access")
+
     class Compliance(models.TextChoices):
         """The Agreement compliance report's statuses, most urgent first."""
 
@@ -509,6 +514,10 @@ class AgreementStatusRow(models.Model):
     direct_type = models.CharField(max_length=64, blank=True)
     # The newest agreement type any *other* partner attested for the customer ("" if none).
     other_attested_type = models.CharField(max_length=64, blank=True)
+    # The partner's admin access to the customer (docs/relationships.md, "Admin
+    # relationships"): an active GDAP admin relationship, else DAP on a reseller
+    # relationship, else none. The coverage reports read it through an index.
+    gdap = models.CharField(max_length=8, choices=Gdap.choices, default=Gdap.NONE)
     # The list's sort key and search keys, copied from the customer.
     sort_name = models.CharField(max_length=255)
     domain_prefix = models.CharField(max_length=27)
@@ -548,6 +557,10 @@ class AgreementStatusRow(models.Model):
             ),
             models.Index(
                 fields=["partner", "provider", "sort_name", "customer"], name="agr_status_provider"
+            ),
+            # GDAP's coverage reports: customers without an active admin relationship.
+            models.Index(
+                fields=["partner", "gdap", "sort_name", "customer"], name="agr_status_gdap"
             ),
             # The compliance report: one status, or every customer lacking the current one.
             models.Index(

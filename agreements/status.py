@@ -107,6 +107,7 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
     relationships = Relationship.objects.filter(
         customer_id__in=customer_ids, state=ResellerRelationship.State.ACTIVE
     ).order_by("customer_id", "partner_id")
+    gdap = _admin_access(apps, relationships, customer_ids)
     attested, attesting = _newest_attestations(Acceptance, customer_ids)
     direct = _newest_direct_acceptances(Acceptance, customer_ids)
     rows = _serving(relationships)
@@ -128,6 +129,7 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
                 current=current,
             ),
             "other_attested_type": other_type,
+            "gdap": gdap.get((customer_id, partner_id), "none"),
         }
         result.append(
             Row(
@@ -149,6 +151,26 @@ def agreement_status_rows(customer_ids, *, apps=global_apps) -> list[AgreementSt
             )
         )
     return result
+
+
+def _admin_access(apps, relationships, customer_ids) -> dict[tuple[int, int], str]:
+    """``{(customer, partner): "active" | "dap"}``: an active GDAP admin relationship of the
+    partner, else DAP on its own relationship or on one of its resellers' through it (the
+    indirect provider held DAP then). Absent pairs have none. One query more."""
+    access = {}
+    for r in relationships:
+        if r.delegated_admin:
+            access[(r.customer_id, r.partner_id)] = "dap"
+            if r.indirect_provider_id:
+                access[(r.customer_id, r.indirect_provider_id)] = "dap"
+    try:
+        AdminRelationship = apps.get_model("relationships", "AdminRelationship")
+    except LookupError:  # a migration older than GDAP
+        return access
+    active = AdminRelationship.objects.filter(customer_id__in=customer_ids, status="active")
+    for customer_id, partner_id in active.values_list("customer_id", "partner_id"):
+        access[(customer_id, partner_id)] = "active"
+    return access
 
 
 def _newest_attestations(Acceptance, customer_ids) -> tuple[dict, dict]:

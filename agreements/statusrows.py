@@ -8,13 +8,14 @@ should say, and ``manage.py rebuild_agreement_status`` rebuilds them all to prov
 This module sits below every app's services for that reason (ARCHITECTURE.md).
 """
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.lookups import Exact
 
 from agreements.models import AgreementStatusRow
 from agreements.status import agreement_status_rows, current_agreement
 from partnercenter.models import Partner
 from partnercenter.tenant.services import customer_list_changed
+from relationships.models import AdminRelationship, ResellerRelationship
 
 _ROW_FIELDS = [
     f.name
@@ -61,6 +62,30 @@ def agreement_status_sync_many(customer_ids, *, batch: int = 2000) -> None:
             unique_fields=["customer", "partner"],
             update_fields=_ROW_FIELDS,
         )
+
+
+def agreement_status_gdap(customer_ids, *, batch: int = 2000) -> None:
+    """The ``gdap`` column of the status rows of ``customer_ids`` after admin relationships
+    changed (approved, terminated, expired): one UPDATE per ``batch`` customers, the same
+    rule as ``agreements.status`` (active GDAP, else DAP, else none)."""
+    active = AdminRelationship.objects.filter(
+        partner=OuterRef("partner_id"), customer=OuterRef("customer_id"), status="active"
+    )
+    dap = ResellerRelationship.objects.filter(
+        customer=OuterRef("customer_id"),
+        state=ResellerRelationship.State.ACTIVE,
+        delegated_admin=True,
+    ).filter(Q(partner=OuterRef("partner_id")) | Q(indirect_provider=OuterRef("partner_id")))
+    value = Case(
+        When(Exists(active), then=Value("active")),
+        When(Exists(dap), then=Value("dap")),
+        default=Value("none"),
+    )
+    customer_ids = sorted(set(customer_ids))
+    for start in range(0, len(customer_ids), batch):
+        AgreementStatusRow.objects.filter(
+            customer_id__in=customer_ids[start : start + batch]
+        ).update(gdap=value)
 
 
 def agreement_status_attested(customer_ids, *, partner: Partner, template) -> None:

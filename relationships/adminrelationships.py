@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from agreements.statusrows import agreement_status_gdap
 from customers.models import Customer
 from partnercenter.audit.events import EventType
 from partnercenter.audit.record import audit_event, audit_record, audit_record_many
@@ -346,6 +347,8 @@ def admin_relationship_terminate(
         raise StateConflict(_state_message(relationship))
     _end_access(relationship, actor=user)
     _touch(relationship, status=Status.TERMINATED, end_at=timezone.now())
+    if relationship.customer_id:
+        agreement_status_gdap([relationship.customer_id])
     _audit(EventType.ADMIN_RELATIONSHIP_TERMINATED, relationship, actor=user,
            after={"by": "customer" if user.customer_id else "partner"})  # fmt: skip
     _publish(relationship, "granular-admin-relationship-terminated")
@@ -438,6 +441,7 @@ def admin_relationship_approve(*, user: User, relationship: AdminRelationship) -
         end_at=now + datetime.timedelta(days=relationship.duration_days),
         notice_days=0,
     )
+    agreement_status_gdap([customer.pk])
     _audit(EventType.ADMIN_RELATIONSHIP_APPROVED, relationship, actor=user,
            after={"end": relationship.end_at.date().isoformat()})  # fmt: skip
     _publish(relationship, "granular-admin-relationship-approved")
@@ -607,6 +611,7 @@ def _end(queryset, now) -> int:
         status__in=[AccessAssignment.Status.PENDING, AccessAssignment.Status.ACTIVE],
     ).update(status=AccessAssignment.Status.DELETED, last_modified_at=now, version=F("version") + 1)
     moved = queryset.update(status=Status.EXPIRED, version=F("version") + 1, last_modified_at=now)
+    agreement_status_gdap({r.customer_id for r in rows if r.customer_id})
     _publish_all(rows, "granular-admin-relationship-expired")
     return moved
 

@@ -22,7 +22,13 @@ from partnercenter.tenant.roles import Action, may
 from partnercenter.web.csvfiles import csv_rows
 from partnercenter.web.forms import add_service_errors
 from partnercenter.web.pages import replayed, submit_once
-from partnercenter.web.paging import capped_count, keyset_page
+from partnercenter.web.paging import (
+    COUNT_CAP,
+    CappedCount,
+    capped_count,
+    keyset_page,
+    keyset_page_merged,
+)
 from relationships import adminrelationships as gdap
 from relationships.adminforms import (
     AccessAssignmentForm,
@@ -343,7 +349,12 @@ def admin_relationships_expiring(request):
         (
             key,
             BUCKET_LABELS[key],
-            capped_count(admin_relationships_in_bucket(request.user, key, now=now)),
+            # Only the ids: a count needs no customer join.
+            capped_count(
+                admin_relationships_in_bucket(request.user, key, now=now)
+                .select_related(None)
+                .values("pk")
+            ),
         )
         for key in EXPIRY_BUCKETS
     ]
@@ -360,20 +371,31 @@ def admin_relationships_coverage(request):
     admin relationship**, and customers **still on DAP only**; keyset-paged, capped
     counts, CSV export."""
     report = "dap" if request.GET.get("report") == "dap" else "none"
-    rows = customers_without_admin_relationship(request.user, dap_only=report == "dap")
+    querysets = customers_without_admin_relationship(request.user, dap_only=report == "dap")
     if request.GET.get("download") == "csv":
         header = [_("Company name"), _("Domain"), _("Tenant ID")]
-        lines = ([r.customer.company_name, r.customer.domain, str(r.customer.tenant_id)]
-                 for r in rows.order_by("sort_name", "customer_id").iterator(chunk_size=2000))  # fmt: skip
+        rows = (
+            r
+            for q in querysets
+            for r in q.order_by("sort_name", "customer_id").iterator(chunk_size=2000)
+        )
+        lines = (
+            [r.customer.company_name, r.customer.domain, str(r.customer.tenant_id)] for r in rows
+        )
         response = StreamingHttpResponse(
             csv_rows(header, lines), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="customers-{report}-gdap.csv"'
         return response
-    page = keyset_page(
-        rows, keys=("sort_name", "customer_id"), cursor=request.GET.get("cursor"), per_page=PER_PAGE
+    page = keyset_page_merged(
+        querysets,
+        keys=("sort_name", "customer_id"),
+        cursor=request.GET.get("cursor"),
+        per_page=PER_PAGE,
     )
-    context = {"report": report, "count": capped_count(rows), "page_obj": page, "rows": page.object_list,
+    # Each part counted up to the cap: the sum says "1,000+" as soon as either does.
+    count = CappedCount(min(sum(capped_count(q).count for q in querysets), COUNT_CAP + 1))
+    context = {"report": report, "count": count, "page_obj": page, "rows": page.object_list,
                "may_act": _may_act(request.user)}  # fmt: skip
     return render(request, "relationships/admin_relationships_coverage.html", context)
 

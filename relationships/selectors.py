@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -399,26 +399,15 @@ def admin_relationships_in_bucket(user, bucket: str, *, search: str = "", now=No
     return rows
 
 
-def customers_without_admin_relationship(user, *, dap_only: bool = False) -> QuerySet:
-    """The partner's customers (status rows) with no active admin relationship of the
-    partner; with ``dap_only``, only those whose reseller relationship still carries the
-    seeds' DAP (the question partners couldn't answer during the move to GDAP). Keyset-
-    pageable by ``("sort_name", "customer_id")``."""
+def customers_without_admin_relationship(user, *, dap_only: bool = False) -> list[QuerySet]:
+    """The partner's customers with no active admin relationship of the partner, as two
+    querysets read through the ``agr_status_gdap`` index (customers on DAP, customers with
+    no admin access at all); with ``dap_only``, the first alone — the question partners
+    couldn't answer during the move to GDAP. Read them with ``keyset_page_merged`` by
+    ``("sort_name", "customer_id")``; the status rows keep the ``gdap`` column in step."""
     partner = partner_for_user(user, Action.VIEW_CUSTOMERS)
-    active_gdap = AdminRelationship.objects.filter(
-        partner=partner, customer=OuterRef("customer_id"), status=AdminRelationship.Status.ACTIVE
-    )
-    rows = (
-        AgreementStatusRow.objects.filter(partner=partner)
-        .exclude(Exists(active_gdap))
-        .select_related("customer")
-    )
+    rows = AgreementStatusRow.objects.filter(partner=partner).select_related("customer")
+    Gdap = AgreementStatusRow.Gdap
     if dap_only:
-        dap = ResellerRelationship.objects.filter(
-            partner=partner,
-            customer=OuterRef("customer_id"),
-            state=ResellerRelationship.State.ACTIVE,
-            delegated_admin=True,
-        )
-        rows = rows.filter(Exists(dap))
-    return rows
+        return [rows.filter(gdap=Gdap.DAP)]
+    return [rows.filter(gdap=Gdap.DAP), rows.filter(gdap=Gdap.NONE)]

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.statusrows import agreement_status_gdap
 from partnercenter.models import OutboundEmail
 from partnercenter.tenant.roles import MATRIX, Action, Role
 from relationships.adminrelationships import approval_url
@@ -261,6 +262,8 @@ def test_coverage_reports_no_gdap_and_dap_only(client, admin_agent):
     dap_only = CustomerFactory()
     ResellerRelationshipFactory(partner=partner, customer=dap_only, delegated_admin=True)
     _relationship(partner, status="active", customer=covered)
+    # Written directly, as factories do: bring the status rows in step as the services do.
+    agreement_status_gdap([covered.pk, bare.pk, dap_only.pk])
     client.force_login(admin_agent)
     none = client.get(reverse("relationships:admin_relationships_coverage"))
     assert {r.customer_id for r in none.context["rows"]} == {bare.pk, dap_only.pk}

@@ -91,6 +91,21 @@ def _audit(event_type: str, relationship: AdminRelationship, *, actor, **fields)
     )
 
 
+def _assignment_event(event_type: str, assignment: AccessAssignment, relationship: AdminRelationship, *,
+                      actor, **fields):  # fmt: skip
+    """An unsaved audit event about an access assignment of ``relationship``."""
+    return audit_event(
+        event_type,
+        actor=actor,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        obj=assignment,
+        object_type="access_assignment",
+        object_repr=f"{assignment.security_group} → {relationship.display_name}",
+        **fields,
+    )
+
+
 def _touch(relationship: AdminRelationship, **changes) -> AdminRelationship:
     """Save ``changes`` with a new ETag and modification time."""
     now = timezone.now()
@@ -315,14 +330,8 @@ def _end_access(relationship: AdminRelationship, *, actor) -> None:
     for assignment in live:
         _publish(relationship, "granular-admin-access-assignment-deleted", assignment=assignment)
     audit_record_many(
-        audit_event(
-            EventType.ACCESS_ASSIGNMENT_DELETED,
-            actor=actor,
-            partner=relationship.partner,
-            customer=relationship.customer,
-            obj=assignment,
-            object_type="access_assignment",
-            object_repr=f"{assignment.security_group} → {relationship.display_name}",
+        _assignment_event(
+            EventType.ACCESS_ASSIGNMENT_DELETED, assignment, relationship, actor=actor
         )
         for assignment in live
     )
@@ -489,10 +498,8 @@ def access_assignment_create(
         (None, "activated"),
     ):
         if event_type:
-            audit_record(event_type, actor=user, partner=partner, customer=relationship.customer,
-                         obj=assignment, object_type="access_assignment",
-                         object_repr=f"{security_group} → {relationship.display_name}",
-                         after={"roles": [BY_ID[r].name for r in assignment.roles]})  # fmt: skip
+            _assignment_event(event_type, assignment, relationship, actor=user,
+                              after={"roles": [BY_ID[r].name for r in assignment.roles]}).save()  # fmt: skip
         _publish(relationship, f"granular-admin-access-assignment-{event}", assignment=assignment)
     return assignment
 
@@ -514,10 +521,8 @@ def access_assignment_update(
     assignment.version += 1
     assignment.last_modified_at = timezone.now()
     assignment.save(update_fields=["roles", "version", "last_modified_at"])
-    audit_record(EventType.ACCESS_ASSIGNMENT_UPDATED, actor=user, partner=partner,
-                 customer=relationship.customer, obj=assignment, object_type="access_assignment",
-                 object_repr=f"{assignment.security_group} → {relationship.display_name}",
-                 before={"roles": before}, after={"roles": assignment.roles})  # fmt: skip
+    _assignment_event(EventType.ACCESS_ASSIGNMENT_UPDATED, assignment, relationship, actor=user,
+                      before={"roles": before}, after={"roles": assignment.roles}).save()  # fmt: skip
     _publish(relationship, "granular-admin-access-assignment-updated", assignment=assignment)
     return assignment
 
@@ -536,9 +541,9 @@ def access_assignment_delete(*, user: User, assignment: AccessAssignment) -> Acc
     assignment.version += 1
     assignment.last_modified_at = timezone.now()
     assignment.save(update_fields=["status", "version", "last_modified_at"])
-    audit_record(EventType.ACCESS_ASSIGNMENT_DELETED, actor=user, partner=partner,
-                 customer=relationship.customer, obj=assignment, object_type="access_assignment",
-                 object_repr=f"{assignment.security_group} → {relationship.display_name}")  # fmt: skip
+    _assignment_event(
+        EventType.ACCESS_ASSIGNMENT_DELETED, assignment, relationship, actor=user
+    ).save()
     _publish(relationship, "granular-admin-access-assignment-deleted", assignment=assignment)
     return assignment
 

@@ -22,6 +22,7 @@ from partnercenter.api.framework import (
     BAD_REQUEST,
     ApiError,
     Attributes,
+    GraphRouter,
     PartnerCenterRouter,
     RequestSchema,
     collection,
@@ -193,7 +194,7 @@ def customer_relationships(request, customer_id: str):
 
 # --- Microsoft Graph: GDAP admin relationships (docs/relationships.md, G1–G9) -------------
 
-graph = PartnerCenterRouter(tags=["Admin relationships (Microsoft Graph)"])
+graph = GraphRouter(tags=["Admin relationships (Microsoft Graph)"])
 
 GRAPH_BASE = "/v1.0/tenantRelationships/delegatedAdminRelationships"
 RELATIONSHIP_PATH = "/tenantRelationships/delegatedAdminRelationships/{relationship_id}"

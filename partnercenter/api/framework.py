@@ -480,16 +480,37 @@ class ErrorBody(Schema):
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 429, 500)
 
 
+class GraphErrorDetail(Schema):
+    code: str
+    message: str
+    target: str | None = None
+
+
+class GraphError(Schema):
+    code: str
+    message: str
+    details: list[GraphErrorDetail] | None = None
+
+
+class GraphErrorBody(Schema):
+    """Microsoft Graph's error body (``graph_error_body``)."""
+
+    error: GraphError
+
+
 class PartnerCenterRouter(Router):
     """A ninja Router whose answers leave out absent fields, as Partner Center's do
     (``"associatedPartnerId"`` only where there is one, never ``null``), and whose
     operations declare Partner Center's error body for every error status."""
 
+    error_schema = ErrorBody
+    error_statuses = ERROR_STATUSES
+
     def add_api_operation(self, *args, exclude_none=None, response=None, **kwargs):
         if response is not None:
             answers = dict(response) if isinstance(response, dict) else {200: response}
-            for status in ERROR_STATUSES:
-                answers.setdefault(status, ErrorBody)
+            for status in self.error_statuses:
+                answers.setdefault(status, self.error_schema)
             response = answers
         super().add_api_operation(
             *args,
@@ -497,6 +518,14 @@ class PartnerCenterRouter(Router):
             response=response,
             **kwargs,
         )
+
+
+class GraphRouter(PartnerCenterRouter):
+    """A router of Microsoft Graph's paths (``/v1.0/...``): its errors are Graph's body,
+    and ``If-Match`` mismatches answer 412."""
+
+    error_schema = GraphErrorBody
+    error_statuses = (*ERROR_STATUSES, 412)
 
 
 def _language(request: HttpRequest) -> str | None:

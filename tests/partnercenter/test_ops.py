@@ -77,13 +77,13 @@ def test_healthz_200_and_readyz_503_while_the_database_is_down_then_ready(
 def test_readyz_says_a_migration_is_missing_until_it_is_applied(client, ready):
     from django.core.management import call_command
 
-    call_command("migrate", "partnercenter", "0010", verbosity=0)
+    call_command("migrate", "agreements", "0014", verbosity=0)
     try:
         response = client.get("/readyz")
         assert response.status_code == 503
         assert "migrations: 1 not applied" in response.json()["problems"]
     finally:
-        call_command("migrate", "partnercenter", verbosity=0)
+        call_command("migrate", "agreements", verbosity=0)
     heartbeat("test-worker")
     assert client.get("/readyz").status_code == 200
 

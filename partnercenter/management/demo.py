@@ -212,11 +212,11 @@ def demo_seed() -> list[DemoSignIn]:
     sign_ins.append(
         DemoSignIn(email=staff_email, partner="—", role="Back-office staff (Django admin)")
     )
+    _demo_admin_relationships(partners["direct"], agents["direct"])
     # The demo rows above went in directly, not through the services: derive their
     # status rows the way rebuild_agreement_status does.
     for customer in Customer.objects.exclude(domain_prefix__startswith=BULK_PREFIX):
         agreement_status_sync(customer)
-    _demo_admin_relationships(partners["direct"], agents["direct"])
     return sign_ins
 
 

@@ -172,3 +172,14 @@ def test_the_provider_can_invite_a_demo_reseller_it_has_no_partnership_with(sett
         user=provider_agent, reseller_key=litware.mpn_id, email="globaladmin@litware.example"
     )
     assert PartnershipInvitation.objects.filter(pk=invitation.pk, reseller=litware).exists()
+
+
+def test_the_demos_status_rows_are_what_a_rebuild_computes(settings):
+    # Demo rows go in directly; every column of their status rows (GDAP's included) must
+    # still be what the services would have left.
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
+    fields = [f.attname for f in AgreementStatusRow._meta.concrete_fields if f.name != "id"]
+    kept = sorted(map(list, AgreementStatusRow.objects.values_list(*fields)))
+    assert AgreementStatusRow.objects.filter(gdap=AgreementStatusRow.Gdap.ACTIVE).exists()
+    agreement_status_rebuild()
+    assert sorted(map(list, AgreementStatusRow.objects.values_list(*fields))) == kept

@@ -24,7 +24,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone, translation
@@ -477,7 +477,7 @@ class ErrorBody(Schema):
 
 #: The errors every operation may answer: in the schema, so clients (and schemathesis)
 #: know their shape.
-ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 429, 500)
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 429, 500, 503)
 
 
 class GraphErrorDetail(Schema):
@@ -552,7 +552,11 @@ def _around(callback):
                     error_name="InvalidCharacter",
                 )
             else:
-                response = _idempotent(request, callback, args, kwargs)
+                try:
+                    response = _idempotent(request, callback, args, kwargs)
+                except (OperationalError, InterfaceError):
+                    # Before ninja's handlers: the token lookup of a replayed write.
+                    response = _database_unavailable()
             if response.status_code == 405:
                 allowed = response.get("Allow", "")
                 response = error_response(
@@ -624,6 +628,20 @@ def _graph_error(response: HttpResponse) -> HttpResponse:
     return graph
 
 
+def _database_unavailable() -> JsonResponse:
+    """The database can't be reached (an outage, a restart): 503 with ``Retry-After``, as
+    the pages answer; nothing was saved, so the call can be retried."""
+    response = error_response(
+        503,
+        503,
+        _("The service is temporarily unavailable; nothing was saved. Retry in a minute."),
+        error_name="ServiceUnavailable",
+        retryable=True,
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
 def _has_nul(request: HttpRequest) -> bool:
     """Whether the path, the query or the body carries a NUL (raw or as ``\\u0000``):
     PostgreSQL can't store one, so it is refused before anything reads it."""
@@ -660,6 +678,8 @@ class PartnerCenterAPI(NinjaAPI):
         self.add_exception_handler(Http404, self._not_found)
         self.add_exception_handler(Throttled, self._throttled)
         self.add_exception_handler(HttpError, self._http_error)
+        self.add_exception_handler(OperationalError, lambda r, e: _database_unavailable())
+        self.add_exception_handler(InterfaceError, lambda r, e: _database_unavailable())
         self.add_exception_handler(DatabaseError, self._server_error)
         self.add_exception_handler(Exception, self._server_error)
 

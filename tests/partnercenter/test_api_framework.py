@@ -209,3 +209,24 @@ def test_a_served_customer_is_readable_through_the_api_only_with_view_customers(
     customer = CustomerFactory()
     ResellerRelationshipFactory(partner=billing.partner, customer=customer)
     assert ApiClient(client, billing).get(f"/v1/customers/{customer.tenant_id}").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_outage_is_a_503_with_retry_after_and_the_api_recovers(
+    client, data_migration_rows, admin_agent, database_down, monkeypatch
+):
+    api = ApiClient(client, admin_agent)
+    assert api.get("/v1/customers").status_code == 200
+    database_down()
+    client.raise_request_exception = False
+    for response in (
+        api.get("/v1/customers"),
+        api.post("/v1/customers", new_customer(), headers={"MS-RequestId": REQUEST_ID}),
+    ):
+        assert response.status_code == 503 and response["Retry-After"] == "60"
+        assert (
+            response.json()["errorName"] == "ServiceUnavailable" and response.json()["isRetryable"]
+        )
+    monkeypatch.undo()
+    connection.close()
+    assert api.get("/v1/customers").status_code == 200
